@@ -1,0 +1,98 @@
+import { AdminModule, ExpressLoader } from '@adminjs/nestjs';
+import { Database, Resource } from '@adminjs/typeorm';
+import AdminJS, { type ResourceWithOptions } from 'adminjs';
+import { MailboxSettingsService, OAuthClientService } from '@app/oauth-mail';
+import type { DynamicModule } from '@nestjs/common';
+import type { Request } from 'express';
+import { DataSource } from 'typeorm';
+import { AdminAuthModule } from '../auth/admin-auth.module.js';
+import { AdminUserService } from '../auth/admin-user.service.js';
+import { TypeOrmSessionStore } from '../auth/typeorm-session.store.js';
+import type { AppConfig } from '../config/app.config.js';
+import { APP_CONFIG } from '../config/app-config.token.js';
+import { ADMIN_TRANSLATIONS } from './admin-locale.js';
+import { componentLoader } from './component-loader.js';
+import { mailboxResource } from './resources/mailbox.resource.js';
+import { oauthClientResource } from './resources/oauth-client.resource.js';
+import { scrubActionResponse } from './secret-params.js';
+
+AdminJS.registerAdapter({ Database, Resource });
+
+export const ADMIN_ROOT = '/admin';
+const SESSION_COOKIE = 'oauth_mail_admin';
+const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bulkDelete'];
+
+/** AdminJS at /admin, behind a login, with sessions in the app's database. */
+export function adminPanelModule(): DynamicModule {
+  return AdminModule.createAdminAsync({
+    imports: [AdminAuthModule],
+    inject: [APP_CONFIG, DataSource, OAuthClientService, MailboxSettingsService, AdminUserService, TypeOrmSessionStore],
+    customLoader: ExpressLoader,
+    useFactory: (
+      config: AppConfig,
+      dataSource: DataSource,
+      clients: OAuthClientService,
+      mailboxes: MailboxSettingsService,
+      users: AdminUserService,
+      store: TypeOrmSessionStore,
+    ) => ({
+      adminJsOptions: {
+        rootPath: ADMIN_ROOT,
+        componentLoader,
+        loginPath: `${ADMIN_ROOT}/login`,
+        logoutPath: `${ADMIN_ROOT}/logout`,
+        resources: [oauthClientResource(clients, dataSource), mailboxResource(mailboxes, dataSource)].map(scrubbed),
+        branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
+        locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },
+      },
+      auth: {
+        authenticate: async (email: string, password: string, context?: { req?: Request }) => {
+          const admin = await users.authenticate(email, password);
+          if (admin && context?.req?.session) await regenerateSession(context.req);
+          return admin;
+        },
+        cookieName: SESSION_COOKIE,
+        cookiePassword: config.admin.sessionSecret,
+        maxRetries: { count: 10, duration: 60 },
+      },
+      sessionOptions: {
+        store,
+        name: SESSION_COOKIE,
+        secret: config.admin.sessionSecret,
+        resave: false,
+        saveUninitialized: false,
+        proxy: true,
+        cookie: {
+          httpOnly: true,
+          // Lax, not Strict: the provider's redirect back to the app must carry the cookie.
+          sameSite: 'lax',
+          secure: config.publicBaseUrl.startsWith('https:'),
+          maxAge: 12 * 60 * 60 * 1000,
+        },
+      },
+    }),
+  });
+}
+
+/** Adds the secret scrubber after every action of a resource, custom ones included. */
+function scrubbed(resource: ResourceWithOptions): ResourceWithOptions {
+  const actions = { ...(resource.options.actions ?? {}) } as Record<string, Record<string, unknown>>;
+  for (const name of new Set([...BUILT_IN_ACTIONS, ...Object.keys(actions)])) {
+    const action = actions[name] ?? {};
+    const after = action.after ? [action.after].flat() : [];
+    actions[name] = { ...action, after: [...after, scrubActionResponse] };
+  }
+  return { ...resource, options: { ...resource.options, actions } };
+}
+
+/** A new session id at login, so an id planted before login is worthless after it (session fixation). */
+function regenerateSession(req: Request): Promise<void> {
+  const redirectTo = (req.session as { redirectTo?: string }).redirectTo;
+  return new Promise((done, fail) =>
+    req.session.regenerate((error) => {
+      if (error) return fail(error);
+      if (redirectTo) (req.session as { redirectTo?: string }).redirectTo = redirectTo;
+      done();
+    }),
+  );
+}

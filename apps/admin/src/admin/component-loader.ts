@@ -1,0 +1,7 @@
+import { ComponentLoader } from 'adminjs';
+
+/**
+ * The one ComponentLoader of the panel. `scripts/bundle-admin.mjs` bundles
+ * what is registered here at build time, so nothing is bundled at boot.
+ */
+export const componentLoader = new ComponentLoader();

@@ -1,0 +1,48 @@
+import { MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxSettingsService } from '@app/oauth-mail';
+import type { DataSource } from 'typeorm';
+import type { ResourceWithOptions } from 'adminjs';
+import { SecureTypeormResource } from '../secure-typeorm.resource.js';
+import { saveHook } from '../save-hook.js';
+import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
+
+/** The Mailbox grid and form; the password is write-only. */
+export function mailboxResource(mailboxes: MailboxSettingsService, dataSource: DataSource): ResourceWithOptions {
+  const repo = dataSource.getRepository(Mailbox);
+  const resource = new SecureTypeormResource(Mailbox, (row) => ({
+    passwordStatus: row.passwordEncrypted ? 'set' : 'not set',
+  }));
+  const save = saveHook({
+    editable: MAILBOX_EDITABLE_FIELDS,
+    load: (id) => repo.findOneBy({ id }),
+    prepare: (input, existing, id) => mailboxes.prepare(input, existing, id),
+  });
+  return {
+    resource,
+    options: {
+      id: 'Mailbox',
+      navigation: OAUTH_MAIL_NAVIGATION,
+      listProperties: ['name', 'direction', 'protocol', 'host', 'oauthClientId', 'status', 'lastCheckStatus', 'lastCheckAt'],
+      filterProperties: ['name', 'direction', 'protocol', 'host', 'oauthClientId', 'status', 'lastCheckStatus'],
+      showProperties: [
+        'name', 'direction', 'status', 'protocol', 'host', 'port', 'encryption', 'username', 'passwordStatus',
+        'oauthClientId', 'folder', 'emailDisplay', 'displayName', 'lastCheckAt', 'lastCheckStatus', 'lastCheckMessage',
+        'createdAt', 'updatedAt',
+      ],
+      editProperties: [
+        'name', 'direction', 'status', 'protocol', 'host', 'port', 'encryption', 'username', 'password',
+        'oauthClientId', 'folder', 'emailDisplay', 'displayName',
+      ],
+      sort: { sortBy: 'name', direction: 'asc' },
+      properties: {
+        id: { isVisible: false },
+        password: { type: 'password', isVisible: { list: false, show: false, filter: false, edit: true } },
+        passwordStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        lastCheckMessage: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
+      },
+      actions: {
+        new: { before: [save] },
+        edit: { before: [save] },
+      },
+    },
+  };
+}

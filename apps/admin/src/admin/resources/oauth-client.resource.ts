@@ -1,0 +1,63 @@
+import { OAUTH_CLIENT_EDITABLE_FIELDS, OAuthClient, type OAuthClientService } from '@app/oauth-mail';
+import type { DataSource } from 'typeorm';
+import type { ResourceWithOptions } from 'adminjs';
+import { SecureTypeormResource } from '../secure-typeorm.resource.js';
+import { saveHook } from '../save-hook.js';
+import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
+import { formatList, formatMapping } from '../value-format.js';
+
+const SSO_FIELDS = ['userDataSource', 'userDataEndpoint', 'usernameAttribute', 'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps'];
+
+/** The OAuth Client grid and form: fields as the seed names them, secrets write-only. */
+export function oauthClientResource(clients: OAuthClientService, dataSource: DataSource): ResourceWithOptions {
+  const repo = dataSource.getRepository(OAuthClient);
+  const resource = new SecureTypeormResource(OAuthClient, (row) => ({
+    redirectUri: row.id ? clients.redirectUri(String(row.id)) : null,
+    clientSecretStatus: row.clientSecretEncrypted ? 'set' : 'not set',
+    accessTokenStatus: row.accessTokenEncrypted ? 'stored' : 'none',
+    originalAccessTokenStatus: row.originalAccessTokenEncrypted ? 'stored' : 'none',
+    userFields: formatMapping(row.userFields),
+    relatedLdaps: formatList(row.relatedLdaps),
+  }));
+  const save = saveHook({
+    editable: OAUTH_CLIENT_EDITABLE_FIELDS,
+    load: (id) => repo.findOneBy({ id }),
+    prepare: (input, existing, id) => clients.prepare(input, existing, id),
+  });
+  return {
+    resource,
+    options: {
+      id: 'OAuthClient',
+      navigation: OAUTH_MAIL_NAVIGATION,
+      listProperties: ['name', 'provider', 'type', 'status', 'validationStatus', 'validatedIdentity', 'accessTokenExpiresAt'],
+      filterProperties: ['name', 'provider', 'type', 'status', 'validationStatus'],
+      showProperties: [
+        'redirectUri', 'name', 'provider', 'type', 'status', 'tenantId', 'clientId', 'clientSecretStatus',
+        'scope', 'scopeSeparator', 'authorizeUrl', 'tokenUrl', 'proxy', 'verifySsl', ...SSO_FIELDS,
+        'validationStatus', 'validatedAt', 'validatedIdentity', 'accessTokenExpiresAt', 'lastError',
+        'accessTokenStatus', 'originalAccessTokenStatus', 'createdAt', 'updatedAt',
+      ],
+      editProperties: [
+        'name', 'provider', 'type', 'status', 'tenantId', 'clientId', 'clientSecret', 'scope', 'scopeSeparator',
+        'authorizeUrl', 'tokenUrl', 'proxy', 'verifySsl', ...SSO_FIELDS,
+      ],
+      sort: { sortBy: 'name', direction: 'asc' },
+      properties: {
+        id: { isVisible: false },
+        clientSecret: { type: 'password', isVisible: { list: false, show: false, filter: false, edit: true } },
+        redirectUri: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        clientSecretStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        accessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        originalAccessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        userFields: { type: 'textarea' },
+        relatedLdaps: { type: 'string' },
+        userCreateExpression: { type: 'textarea' },
+        lastError: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
+      },
+      actions: {
+        new: { before: [save] },
+        edit: { before: [save] },
+      },
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { ValidationError, type ActionContext, type ActionRequest, type PropertyErrors } from 'adminjs';
+import type { FieldErrors, Validated } from '@app/oauth-mail';
+
+interface SaveHookOptions<Row extends { id: string }> {
+  /** The fields a form may write; anything else in the payload is dropped. */
+  editable: readonly string[];
+  /** The stored row, secrets included, for an edit. */
+  load(id: string): Promise<Row | null>;
+  /** The library's validation: column values to write, or field errors. */
+  prepare(input: Record<string, unknown>, existing: Row | null, id: string): Validated<object> | Promise<Validated<object>>;
+}
+
+/**
+ * A `before` hook for `new` and `edit`: the library validates the form and
+ * encrypts its secrets, and only then does the adapter write, so bad input
+ * never reaches the database. A new row gets its id here because secrets are
+ * bound to it.
+ */
+export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Row>) {
+  return async (request: ActionRequest, context: ActionContext): Promise<ActionRequest> => {
+    if (request.method !== 'post') return request;
+    const payload = request.payload ?? {};
+    const input = Object.fromEntries(options.editable.filter((f) => f in payload).map((f) => [f, payload[f]]));
+    const existingId = context.record?.id();
+    const existing = existingId ? await options.load(String(existingId)) : null;
+    const id = existing?.id ?? randomUUID();
+    const result = await options.prepare(input, existing, id);
+    if (!result.ok) {
+      throw new ValidationError(toPropertyErrors(result.errors), {
+        message: 'Some fields need attention: see the messages under them.',
+        type: 'validation',
+      });
+    }
+    return { ...request, payload: { ...result.value, ...(existing ? {} : { id }) } };
+  };
+}
+
+function toPropertyErrors(errors: FieldErrors): PropertyErrors {
+  return Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message, type: 'invalid' }]));
+}

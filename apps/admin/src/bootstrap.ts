@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app.config.js';
+
+/** Builds the app (without listening), so tests boot exactly what `main.ts` runs. */
+export async function createApp(config: AppConfig, options: { logger?: false | Logger } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: options.logger === false ? false : undefined,
+    bufferLogs: false,
+  });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  await app.init();
+  // Errors that escape AdminJS's own handling end here: logged by name, answered without a stack trace.
+  app.use((error: Error, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    new Logger('Http').error(`Unhandled ${error?.name ?? 'error'} in a request`);
+    res.status(500).type('text/plain').send('Something went wrong. Try again, and check the server log if it persists.');
+  });
+  return app;
+}

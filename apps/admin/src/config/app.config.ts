@@ -1,0 +1,136 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigurationError, createKeyring, generateEncryptionKeySpec } from '@app/oauth-mail';
+
+/** Everything the admin app takes from its environment, validated once at boot. */
+export interface AppConfig {
+  readonly production: boolean;
+  readonly port: number;
+  /** Where the SQLite file and, in development, generated secrets live. */
+  readonly dataDir: string;
+  readonly database: { readonly type: 'sqlite'; readonly path: string } | { readonly type: 'postgres'; readonly url: string };
+  readonly publicBaseUrl: string;
+  readonly encryptionKey: string;
+  readonly previousEncryptionKeys: string[];
+  readonly admin: {
+    readonly email?: string;
+    readonly password?: string;
+    readonly sessionSecret: string;
+  };
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const KEY_HELP = `Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`;
+
+/**
+ * Reads and checks the environment. Every problem is reported at once, and the
+ * app refuses to start. In development, missing secrets are generated into the
+ * data folder (with a warning); in production they must be given.
+ */
+export async function loadAppConfig(env: Env, warn: (message: string) => void = console.warn): Promise<AppConfig> {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR || 'data');
+
+  const port = Number(env.PORT || 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('PORT must be a number from 0 to 65535.');
+
+  let database: AppConfig['database'] = { type: 'sqlite', path: join(dataDir, 'oauth-mail.sqlite') };
+  if (env.DATABASE_URL) {
+    if (/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) database = { type: 'postgres', url: env.DATABASE_URL };
+    else if (env.DATABASE_URL.startsWith('sqlite:')) {
+      const path = env.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '');
+      database = { type: 'sqlite', path: isAbsolute(path) ? path : resolve(path) };
+    } else problems.push('DATABASE_URL must be postgres://user:password@host:5432/database or sqlite:<file>.');
+  }
+
+  const publicBaseUrl = (env.OAUTH_MAIL_PUBLIC_BASE_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicBaseUrl);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) throw new Error();
+    if (production && url.protocol !== 'https:' && !loopback) {
+      problems.push('OAUTH_MAIL_PUBLIC_BASE_URL must be https in production: providers send authorization codes to it.');
+    }
+  } catch {
+    problems.push('OAUTH_MAIL_PUBLIC_BASE_URL must be the absolute URL the app is reached at, such as https://mail-admin.example.com.');
+  }
+
+  let encryptionKey = await readSecret(env, 'OAUTH_MAIL_ENCRYPTION_KEY', problems);
+  const previousEncryptionKeys = (await readSecret(env, 'OAUTH_MAIL_ENCRYPTION_KEYS_PREVIOUS', problems) ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (!encryptionKey && production) {
+    problems.push(
+      'OAUTH_MAIL_ENCRYPTION_KEY is not set. In production the key that encrypts client secrets, passwords and tokens ' +
+        `must come from the environment (or OAUTH_MAIL_ENCRYPTION_KEY_FILE). ${KEY_HELP}`,
+    );
+  } else if (!encryptionKey) {
+    encryptionKey = await generatedSecret(dataDir, 'encryption.key', generateEncryptionKeySpec, warn,
+      'OAUTH_MAIL_ENCRYPTION_KEY is not set: using a development key stored in');
+  }
+  if (encryptionKey) {
+    try {
+      createKeyring(encryptionKey, previousEncryptionKeys);
+    } catch (error) {
+      problems.push(`${(error as Error).message} (OAUTH_MAIL_ENCRYPTION_KEY / OAUTH_MAIL_ENCRYPTION_KEYS_PREVIOUS)`);
+    }
+  }
+
+  let sessionSecret = await readSecret(env, 'ADMIN_SESSION_SECRET', problems);
+  if (!sessionSecret && production) {
+    problems.push(`ADMIN_SESSION_SECRET is not set. In production sessions must be signed with a secret from the environment. ${KEY_HELP}`);
+  } else if (!sessionSecret) {
+    sessionSecret = await generatedSecret(dataDir, 'session.secret', () => randomBytes(32).toString('base64url'), warn,
+      'ADMIN_SESSION_SECRET is not set: using a development secret stored in');
+  } else if (sessionSecret.length < 32) problems.push('ADMIN_SESSION_SECRET must be at least 32 characters.');
+
+  const email = env.ADMIN_EMAIL?.trim().toLowerCase() || undefined;
+  const password = await readSecret(env, 'ADMIN_PASSWORD', problems);
+  if (!!email !== !!password) problems.push('Set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither.');
+  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) problems.push('ADMIN_EMAIL must be an e-mail address.');
+  if (password && password.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters.');
+
+  if (problems.length) throw new ConfigurationError(`The admin app cannot start:\n- ${problems.join('\n- ')}`);
+  return {
+    production,
+    port,
+    dataDir,
+    database,
+    publicBaseUrl,
+    encryptionKey: encryptionKey!,
+    previousEncryptionKeys,
+    admin: { email, password, sessionSecret: sessionSecret! },
+  };
+}
+
+/** `NAME`, or the contents of the file named by `NAME_FILE` (for container secrets). */
+async function readSecret(env: Env, name: string, problems: string[]): Promise<string | undefined> {
+  if (env[name]) return env[name];
+  const file = env[`${name}_FILE`];
+  if (!file) return undefined;
+  try {
+    return (await readFile(file, 'utf8')).trim() || undefined;
+  } catch {
+    problems.push(`${name}_FILE points at ${file}, which cannot be read.`);
+    return undefined;
+  }
+}
+
+async function generatedSecret(dir: string, name: string, make: () => string, warn: (m: string) => void, note: string) {
+  const path = join(dir, name);
+  const existing = await readFile(path, 'utf8').catch(() => '');
+  if (existing.trim()) {
+    warn(`${note} ${path}. Set it in the environment before going to production.`);
+    return existing.trim();
+  }
+  await mkdir(dir, { recursive: true });
+  const value = make();
+  await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+  await chmod(path, 0o600);
+  warn(`${note} ${path} (generated now). Set it in the environment before going to production.`);
+  return (await readFile(path, 'utf8')).trim();
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { SecretVault } from '../crypto/secret-vault.js';
+import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { ValidationStatus } from '../entities/oauth-client.enums.js';
+import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
+import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
+import { resolveClientSettings, type EffectiveClientSettings } from '../providers/oauth-provider.registry.js';
+import type { Validated } from '../validation/input-reader.js';
+import {
+  OAUTH_CLIENT_CREDENTIAL_FIELDS,
+  validateOAuthClient,
+} from '../validation/oauth-client.validator.js';
+
+/** Column values ready to write: validated, secrets encrypted. */
+export type OAuthClientValues = Partial<OAuthClient>;
+
+/** Creates and updates OAuth clients, and answers what is derived from them. */
+@Injectable()
+export class OAuthClientService {
+  constructor(
+    @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
+    private readonly vault: SecretVault,
+    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
+  ) {}
+
+  /**
+   * Validates input for a new (`existing` null) or existing client and returns
+   * the values to write. Changing the provider, endpoints, client id or scope
+   * drops the stored tokens: they belong to the old configuration, and a
+   * refresh token must never be sent to an endpoint it was not issued by.
+   */
+  prepare(input: Readonly<Record<string, unknown>>, existing: OAuthClient | null, id: string): Validated<OAuthClientValues> {
+    const checked = validateOAuthClient(input, existing);
+    if (!checked.ok) return checked;
+    const { clientSecret, ...fields } = checked.value;
+    const values: OAuthClientValues = { ...fields };
+    if (clientSecret) values.clientSecretEncrypted = this.vault.seal(OAuthClient, id, 'clientSecretEncrypted', clientSecret);
+    if (existing && OAUTH_CLIENT_CREDENTIAL_FIELDS.some((f) => (existing[f] ?? null) !== (fields[f] ?? null))) {
+      Object.assign(values, {
+        accessTokenEncrypted: null,
+        originalAccessTokenEncrypted: null,
+        accessTokenExpiresAt: null,
+        validatedAt: null,
+        validatedIdentity: null,
+        lastError: null,
+        validationStatus: ValidationStatus.NotValidated,
+      } satisfies OAuthClientValues);
+    }
+    return { ok: true, value: values };
+  }
+
+  async create(input: Readonly<Record<string, unknown>>): Promise<Validated<OAuthClient>> {
+    const id = randomUUID();
+    const prepared = this.prepare(input, null, id);
+    if (!prepared.ok) return prepared;
+    return { ok: true, value: await this.clients.save(this.clients.create({ ...prepared.value, id })) };
+  }
+
+  async update(id: string, input: Readonly<Record<string, unknown>>): Promise<Validated<OAuthClient>> {
+    const existing = await this.clients.findOneBy({ id });
+    if (!existing) return { ok: false, errors: { id: 'This OAuth client does not exist any more.' } };
+    const prepared = this.prepare(input, existing, id);
+    if (!prepared.ok) return prepared;
+    return { ok: true, value: await this.clients.save(this.clients.merge(existing, prepared.value)) };
+  }
+
+  /** The URI to register at the provider; fixed per client, built from the configured public URL only. */
+  redirectUri(clientId: string): string {
+    return `${this.options.publicBaseUrl.replace(/\/+$/, '')}/oauth/callback/${encodeURIComponent(clientId)}`;
+  }
+
+  /** Endpoints and scopes in force: filled fields override the provider preset. */
+  settings(client: OAuthClient): EffectiveClientSettings {
+    return resolveClientSettings(client, this.options.providerBaseUrls);
+  }
+}

@@ -1,0 +1,11 @@
+import { Mailbox } from '../entities/mailbox.entity.js';
+import { OAuthClient } from '../entities/oauth-client.entity.js';
+
+/**
+ * Every encrypted column, per entity. Rotation walks this list, and a test
+ * compares it with the entities so a new secret column cannot be forgotten.
+ */
+export const SECRET_COLUMNS = [
+  { entity: OAuthClient, table: 'oauth_client', columns: ['clientSecretEncrypted', 'accessTokenEncrypted', 'originalAccessTokenEncrypted'] },
+  { entity: Mailbox, table: 'mailbox', columns: ['passwordEncrypted'] },
+] as const;

@@ -1,0 +1,47 @@
+import type { ErrorCode } from './error-codes.js';
+
+/**
+ * Base class of every error the library throws. Messages never contain a
+ * secret; the underlying error, if any, is kept as `cause`.
+ */
+export class OAuthMailError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryable = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid module options or environment; raised at boot so the app refuses to start. */
+export class ConfigurationError extends OAuthMailError {
+  constructor(message: string) {
+    super('CONFIGURATION_INVALID', message);
+  }
+}
+
+/** A stored secret could not be decrypted. Never falls back to reading the value as plain text. */
+export class SecretDecryptError extends OAuthMailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SECRET_DECRYPT_FAILED', message, false, options);
+  }
+}
+
+/** Field name → message an admin can act on. */
+export type FieldErrors = Record<string, string>;
+
+/** Input rejected field by field; nothing was written. */
+export class ValidationFailedError extends OAuthMailError {
+  constructor(readonly fieldErrors: FieldErrors) {
+    super('VALIDATION_FAILED', `Invalid fields: ${Object.keys(fieldErrors).join(', ')}`);
+  }
+}
+
+export class NotFoundError extends OAuthMailError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} not found`);
+  }
+}

@@ -1,0 +1,34 @@
+export { OAuthMailModule } from './oauth-mail.module.js';
+export { OAUTH_MAIL_MODULE_OPTIONS } from './oauth-mail.module-definition.js';
+export type { OAuthMailModuleOptions } from './oauth-mail.options.js';
+export { OAUTH_MAIL_ENTITIES } from './oauth-mail.entities.js';
+
+export { OAuthClient } from './entities/oauth-client.entity.js';
+export { Mailbox } from './entities/mailbox.entity.js';
+export * from './entities/oauth-client.enums.js';
+export * from './entities/mailbox.enums.js';
+
+export { OAuthClientService, type OAuthClientValues } from './clients/oauth-client.service.js';
+export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';
+export { OAUTH_CLIENT_EDITABLE_FIELDS, type OAuthClientDraft } from './validation/oauth-client.validator.js';
+export { MAILBOX_EDITABLE_FIELDS, type MailboxDraft } from './validation/mailbox.validator.js';
+export type { Validated } from './validation/input-reader.js';
+
+export { OAUTH_PROVIDER_PRESETS, resolveClientSettings, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';
+export type { OAuthProviderPreset, PresetEndpoints } from './providers/oauth-provider.preset.js';
+
+export { SecretCipher, type SecretLocation } from './crypto/secret-cipher.js';
+export { createKeyring, parseEncryptionKey, generateEncryptionKeySpec, type Keyring, type EncryptionKey } from './crypto/secret-cipher.keys.js';
+export { SecretVault } from './crypto/secret-vault.js';
+export { SECRET_COLUMNS } from './crypto/secret-columns.js';
+export { SecretRotationService, type RotationReport } from './crypto/secret-rotation.service.js';
+
+export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
+export {
+  OAuthMailError,
+  ConfigurationError,
+  SecretDecryptError,
+  ValidationFailedError,
+  NotFoundError,
+  type FieldErrors,
+} from './errors/oauth-mail.error.js';

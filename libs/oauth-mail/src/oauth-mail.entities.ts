@@ -1,0 +1,5 @@
+import { Mailbox } from './entities/mailbox.entity.js';
+import { OAuthClient } from './entities/oauth-client.entity.js';
+
+/** Register these in the host app's TypeORM DataSource (and its migrations). */
+export const OAUTH_MAIL_ENTITIES = [OAuthClient, Mailbox];

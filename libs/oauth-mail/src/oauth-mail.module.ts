@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OAuthClientService } from './clients/oauth-client.service.js';
+import { createKeyring } from './crypto/secret-cipher.keys.js';
+import { SecretCipher } from './crypto/secret-cipher.js';
+import { SecretRotationService } from './crypto/secret-rotation.service.js';
+import { SecretVault } from './crypto/secret-vault.js';
+import { ConfigurationError } from './errors/oauth-mail.error.js';
+import { MailboxSettingsService } from './mailboxes/mailbox-settings.service.js';
+import { OAUTH_MAIL_ENTITIES } from './oauth-mail.entities.js';
+import { OAUTH_MAIL_MODULE_OPTIONS, OAuthMailConfigurableModule } from './oauth-mail.module-definition.js';
+import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
+
+/**
+ * OAuth clients, mailboxes and their secrets. The host app owns the TypeORM
+ * connection and registers `OAUTH_MAIL_ENTITIES` in it; this module only
+ * declares its repositories.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature(OAUTH_MAIL_ENTITIES)],
+  providers: [
+    {
+      provide: SecretCipher,
+      inject: [OAUTH_MAIL_MODULE_OPTIONS],
+      useFactory: (options: OAuthMailModuleOptions) => {
+        checkOptions(options);
+        return new SecretCipher(createKeyring(options.encryptionKey, options.previousEncryptionKeys));
+      },
+    },
+    SecretVault,
+    SecretRotationService,
+    OAuthClientService,
+    MailboxSettingsService,
+  ],
+  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService],
+})
+export class OAuthMailModule extends OAuthMailConfigurableModule {}
+
+function checkOptions(options: OAuthMailModuleOptions): void {
+  if (!options?.encryptionKey) {
+    throw new ConfigurationError('OAuthMailModule needs an encryptionKey to protect client secrets, passwords and tokens.');
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(options.publicBaseUrl);
+  } catch {
+    /* reported below */
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new ConfigurationError('OAuthMailModule needs publicBaseUrl: the absolute http(s) URL the app is reached at.');
+  }
+}

@@ -1,0 +1,13 @@
+import type { OAuthProviderKind } from './entities/oauth-client.enums.js';
+
+/** Options of `OAuthMailModule.forRoot` / `forRootAsync`. The library reads nothing from the environment. */
+export interface OAuthMailModuleOptions {
+  /** The key that encrypts every secret: `<key id>:<base64 of 32 bytes>` (or the bare key). */
+  encryptionKey: string;
+  /** Older keys that still decrypt while a rotation is under way. */
+  previousEncryptionKeys?: string[];
+  /** The app's public base URL, such as https://mail-admin.example.com; redirect URIs are built from it, never from request headers. */
+  publicBaseUrl: string;
+  /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
+  providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;
+}

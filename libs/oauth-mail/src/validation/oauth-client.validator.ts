@@ -1,0 +1,225 @@
+import type { OAuthClient } from '../entities/oauth-client.entity.js';
+import {
+  OAuthClientType,
+  OAuthProviderKind,
+  RecordStatus,
+  UserDataSource,
+} from '../entities/oauth-client.enums.js';
+import { checkText, checkToken, checkUrl, checkHost, checkPort } from './field-rules.js';
+import { InputReader, type Validated } from './input-reader.js';
+
+/** The editable fields of an OAuth client, normalized. `clientSecret` is set only when a new one was typed. */
+export interface OAuthClientDraft {
+  name: string;
+  provider: OAuthProviderKind;
+  type: OAuthClientType;
+  status: RecordStatus;
+  tenantId: string | null;
+  clientId: string;
+  clientSecret?: string;
+  scope: string | null;
+  scopeSeparator: string;
+  authorizeUrl: string | null;
+  tokenUrl: string | null;
+  proxy: string | null;
+  verifySsl: boolean;
+  userDataSource: UserDataSource | null;
+  userDataEndpoint: string | null;
+  usernameAttribute: string | null;
+  userFields: Record<string, string> | null;
+  userCreateExpression: string | null;
+  loginButtonCaption: string | null;
+  loginButtonIcon: string | null;
+  relatedLdaps: string[] | null;
+}
+
+/** Fields an admin may write; everything else (tokens, validation state) is server-managed. */
+export const OAUTH_CLIENT_EDITABLE_FIELDS = [
+  'name', 'provider', 'type', 'status', 'tenantId', 'clientId', 'clientSecret', 'scope', 'scopeSeparator',
+  'authorizeUrl', 'tokenUrl', 'proxy', 'verifySsl', 'userDataSource', 'userDataEndpoint', 'usernameAttribute',
+  'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps',
+] as const;
+
+const SECRET_MAX = 4096;
+const TENANT = /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/i;
+
+/**
+ * Checks an OAuth client create or update. Absent fields keep `existing`
+ * values; the secret is required on create and kept when left empty on edit.
+ */
+export function validateOAuthClient(
+  input: Readonly<Record<string, unknown>>,
+  existing: OAuthClient | null,
+): Validated<OAuthClientDraft> {
+  const r = new InputReader(input, existing as unknown as Record<string, unknown> | null);
+
+  const name = r.text('name');
+  if (!name) r.fail('name', 'Enter a name, such as "Support mailbox (Microsoft 365)".');
+  else r.check('name', checkText(name, 200));
+
+  const provider = r.oneOf('provider', Object.values(OAuthProviderKind));
+  if (!provider) r.fail('provider', 'Choose a provider: Azure, Google or Generic.');
+  const type = r.oneOf('type', Object.values(OAuthClientType));
+  if (!type) r.fail('type', 'Choose a type: Mailbox (IMAP, POP3, SMTP) or User (sign-in).');
+  const status = r.oneOf('status', Object.values(RecordStatus), RecordStatus.Enabled) ?? RecordStatus.Enabled;
+
+  const clientId = r.text('clientId');
+  if (!clientId) r.fail('clientId', "Enter the Client ID (Azure: the app's Application (client) ID).");
+  else r.check('clientId', checkToken(clientId, 512));
+
+  const clientSecret = r.secret('clientSecret', SECRET_MAX);
+  if (!clientSecret && !existing?.clientSecretEncrypted) {
+    r.fail('clientSecret', "Enter the Client Secret (Azure: the secret's Value, not its Secret ID).");
+  }
+
+  const tenantId = provider === 'azure' ? r.text('tenantId') : null;
+  if (provider === 'azure') {
+    if (!tenantId) r.fail('tenantId', 'Enter the Directory (tenant) ID from Microsoft Entra ID, or "organizations".');
+    else if (!TENANT.test(tenantId)) {
+      r.fail('tenantId', 'Enter a tenant GUID, a domain such as contoso.onmicrosoft.com, "organizations" or "common".');
+    }
+  }
+
+  const scopeSeparator = (r.raw('scopeSeparator') as string | null | undefined) || ' ';
+  if (typeof scopeSeparator !== 'string' || [...scopeSeparator].length !== 1) {
+    r.fail('scopeSeparator', 'Enter exactly one character, such as a space or a comma.');
+  } else if (checkText(scopeSeparator, 1)) r.fail('scopeSeparator', 'Use a visible character or a space.');
+
+  const scope = r.text('scope');
+  if (scope) r.check('scope', checkText(scope, 2048));
+
+  const authorizeUrl = r.text('authorizeUrl');
+  const tokenUrl = r.text('tokenUrl');
+  const userDataEndpoint = r.text('userDataEndpoint');
+  for (const [field, value] of [['authorizeUrl', authorizeUrl], ['tokenUrl', tokenUrl], ['userDataEndpoint', userDataEndpoint]] as const) {
+    if (value) r.check(field, checkUrl(value));
+  }
+  if (provider === 'generic') {
+    if (!authorizeUrl) r.fail('authorizeUrl', "Enter the provider's authorization endpoint (Url Authorize).");
+    if (!tokenUrl) r.fail('tokenUrl', "Enter the provider's token endpoint (Url Access Token).");
+    if (!scope) r.fail('scope', 'Enter the scopes to request, separated by the Scope Separator Char.');
+  }
+
+  const proxy = r.text('proxy');
+  if (proxy) r.check('proxy', checkProxy(proxy));
+  const verifySsl = r.bool('verifySsl', true);
+
+  const userDataSource = r.oneOf('userDataSource', Object.values(UserDataSource));
+  const usernameAttribute = r.text('usernameAttribute');
+  if (usernameAttribute) r.check('usernameAttribute', checkToken(usernameAttribute, 200));
+  if (type === 'user' && provider === 'generic') {
+    if (!userDataSource) r.fail('userDataSource', 'Choose where user data comes from: the ID token or an endpoint.');
+    if (userDataSource === 'endpoint' && !userDataEndpoint) {
+      r.fail('userDataEndpoint', 'Enter the endpoint that returns the signed-in user (for example …/userinfo).');
+    }
+    if (!usernameAttribute) r.fail('usernameAttribute', 'Enter the claim that holds the username, such as preferred_username.');
+  }
+
+  const userFields = readMapping(r, 'userFields');
+  const userCreateExpression = r.text('userCreateExpression');
+  if (userCreateExpression) r.check('userCreateExpression', checkText(userCreateExpression, 2048, { singleLine: false }));
+  const loginButtonCaption = r.text('loginButtonCaption');
+  if (loginButtonCaption) r.check('loginButtonCaption', checkText(loginButtonCaption, 100));
+  const loginButtonIcon = r.text('loginButtonIcon');
+  if (loginButtonIcon) {
+    r.check('loginButtonIcon', /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(loginButtonIcon) ? null : checkUrl(loginButtonIcon, 300));
+  }
+  const relatedLdaps = readList(r, 'relatedLdaps');
+
+  return r.result({
+    name: name ?? '',
+    provider: provider ?? 'generic',
+    type: type ?? 'mailbox',
+    status,
+    tenantId,
+    clientId: clientId ?? '',
+    ...(clientSecret ? { clientSecret } : {}),
+    scope,
+    scopeSeparator,
+    authorizeUrl,
+    tokenUrl,
+    proxy,
+    verifySsl,
+    userDataSource,
+    userDataEndpoint,
+    usernameAttribute,
+    userFields,
+    userCreateExpression,
+    loginButtonCaption,
+    loginButtonIcon,
+    relatedLdaps,
+  });
+}
+
+/** The fields whose change makes stored tokens meaningless (or dangerous to send). */
+export const OAUTH_CLIENT_CREDENTIAL_FIELDS = ['provider', 'tenantId', 'clientId', 'authorizeUrl', 'tokenUrl', 'scope', 'scopeSeparator', 'proxy'] as const;
+
+function checkProxy(value: string): string | null {
+  const text = checkText(value, 300);
+  if (text) return text;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return 'Enter the proxy as host:port or http://host:port.';
+  }
+  if (!['http:', 'https:', 'socks5:'].includes(url.protocol)) return 'Use an http://, https:// or socks5:// proxy.';
+  if (url.username || url.password) return 'Proxy credentials are not supported here; use a proxy that allows this server.';
+  if (url.pathname !== '/' || url.search || url.hash) return 'Enter only the proxy host and port.';
+  if (!url.port) return 'Add the proxy port, such as proxy.example.com:3128.';
+  return checkHost(url.hostname) ?? checkPort(url.port);
+}
+
+/** `field = claim` lines, a JSON object, or an object. */
+function readMapping(r: InputReader, field: string): Record<string, string> | null {
+  const raw = r.raw(field);
+  if (raw === undefined || raw === null || raw === '') return null;
+  let entries: [string, unknown][];
+  if (typeof raw === 'object' && !Array.isArray(raw)) entries = Object.entries(raw);
+  else if (typeof raw === 'string' && raw.trim().startsWith('{')) {
+    try {
+      entries = Object.entries(JSON.parse(raw) as object);
+    } catch {
+      r.fail(field, 'Write one "field = claim" pair per line.');
+      return null;
+    }
+  } else if (typeof raw === 'string') {
+    entries = [];
+    for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+      const eq = line.indexOf('=');
+      if (eq <= 0) {
+        r.fail(field, `Write one "field = claim" pair per line ("${line.slice(0, 40)}" has no "=").`);
+        return null;
+      }
+      entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()]);
+    }
+  } else {
+    r.fail(field, 'Write one "field = claim" pair per line.');
+    return null;
+  }
+  const mapping: Record<string, string> = Object.create(null);
+  if (entries.length > 50) r.fail(field, 'At most 50 mappings.');
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) || checkToken(value, 200)) {
+      r.fail(field, `"${String(key).slice(0, 40)}" must map a field name to a claim name without spaces.`);
+      return null;
+    }
+    mapping[key] = value;
+  }
+  return entries.length ? { ...mapping } : null;
+}
+
+/** A comma- or line-separated list, or an array. */
+function readList(r: InputReader, field: string): string[] | null {
+  const raw = r.raw(field);
+  if (raw === undefined || raw === null || raw === '') return null;
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[,\n]/) : null;
+  if (!items || items.some((i) => typeof i !== 'string')) {
+    r.fail(field, 'Enter names separated by commas.');
+    return null;
+  }
+  const list = (items as string[]).map((i) => i.trim()).filter(Boolean);
+  for (const item of list) r.check(field, checkText(item, 100));
+  return list.length ? list : null;
+}

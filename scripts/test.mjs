@@ -1,0 +1,38 @@
+// The whole suite: builds the app (Jest's e2e suites serve the built AdminJS
+// bundle), then runs Jest in ESM mode and closes with one "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const run = (cmd, args, env = process.env) => spawnSync(cmd, args, { stdio: 'inherit', env });
+const step = (cmd, args) => {
+  const { status } = run(cmd, args);
+  if (status !== 0) process.exit(status ?? 1);
+};
+
+step('npm', ['run', '--silent', 'build']);
+
+// --db-only: the suites that touch a database (integration and e2e), for the PostgreSQL run.
+const args = process.argv.slice(2).flatMap((a) => (a === '--db-only' ? ['--testPathPatterns', '(int|e2e)-spec\\.ts$'] : [a]));
+
+const results = join(mkdtempSync(join(tmpdir(), 'oauth-mail-jest-')), 'results.json');
+const { status } = run(process.execPath, [
+  '--experimental-vm-modules',
+  '--disable-warning=ExperimentalWarning',
+  'node_modules/jest/bin/jest.js',
+  '--config',
+  'test/jest.config.js',
+  '--runInBand',
+  '--json',
+  `--outputFile=${results}`,
+  ...args,
+]);
+try {
+  const r = JSON.parse(readFileSync(results, 'utf8'));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  if (r.numTotalTests === 0) process.exit(1);
+} catch {
+  console.log('0 passed, 1 failed');
+}
+process.exit(status ?? 1);
