@@ -63,7 +63,8 @@ export class SecretCipher {
 
 function parse(envelope: string, at: SecretLocation) {
   const parts = typeof envelope === 'string' ? envelope.split('.') : [];
-  if (parts.length !== 5 || parts[0] !== VERSION || !parts.slice(1).every((p) => /^[A-Za-z0-9_-]+$/.test(p))) {
+  // The ciphertext part is empty for an empty secret; the others never are.
+  if (parts.length !== 5 || parts[0] !== VERSION || !parts.every((p, i) => (i === 4 ? /^[\w-]*$/ : /^[\w-]+$/).test(p))) {
     throw new SecretDecryptError(`${describe(at)} is not an encrypted value of a known format.`);
   }
   const [, kid, iv, tag, ciphertext] = parts;
