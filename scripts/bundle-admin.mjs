@@ -1,5 +1,10 @@
 // Bundles the AdminJS custom components once, at build time, into dist/adminjs
 // (the app runs with ADMIN_JS_SKIP_BUNDLE=true and serves this file).
+// The .tsx sources are copied beside the compiled loader first: tsc does not emit them,
+// and the loader resolves component paths relative to itself.
+import { cpSync } from 'node:fs';
+
+cpSync('apps/admin/src/admin/components', 'dist/apps/admin/src/admin/components', { recursive: true });
 process.env.ADMIN_JS_TMP_DIR ??= 'dist/adminjs';
 process.env.NODE_ENV ??= 'production';
 

@@ -24,7 +24,7 @@ export interface TestApp {
 }
 
 /** Boots the real admin app on a database of its own, with its output captured. */
-export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Env = {}, db?: TestDatabase, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   const output = new OutputCapture().start();
   const config = await loadAppConfig(
@@ -40,7 +40,7 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase): Promise<Te
     },
     (message) => console.warn(message),
   );
-  const app = await createApp(config);
+  const app = await createApp({ ...config, ...overrides });
   const server = app.getHttpServer();
   const stop = async () => {
     await app.close();

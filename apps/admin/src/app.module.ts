@@ -6,6 +6,7 @@ import type { AppConfig } from './config/app.config.js';
 import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import { HealthController } from './health/health.controller.js';
+import { OAuthCallbackController } from './oauth/oauth-callback.controller.js';
 
 export interface AppModuleOptions {
   /** Mount AdminJS (off for command-line tools). */
@@ -26,10 +27,11 @@ export class AppModule {
           encryptionKey: config.encryptionKey,
           previousEncryptionKeys: config.previousEncryptionKeys,
           publicBaseUrl: config.publicBaseUrl,
+          providerBaseUrls: config.providerBaseUrls,
         }),
         ...(admin ? [adminPanelModule()] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ...(admin ? [OAuthCallbackController] : [])],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

@@ -3,7 +3,10 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
 import { AppModule } from './app.module.js';
+import { sessionOptions } from './auth/session-options.js';
+import { TypeOrmSessionStore } from './auth/typeorm-session.store.js';
 import type { AppConfig } from './config/app.config.js';
 
 /** Builds the app (without listening), so tests boot exactly what `main.ts` runs. */
@@ -14,6 +17,8 @@ export async function createApp(config: AppConfig, options: { logger?: false | L
   });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  // The OAuth callback reads the admin session (to tell the admin's browser from a private window).
+  app.use('/oauth', session(sessionOptions(config, app.get(TypeOrmSessionStore))));
   await app.init();
   // Errors that escape AdminJS's own handling end here: logged by name, answered without a stack trace.
   app.use((error: Error, _req: Request, res: Response, next: NextFunction) => {

@@ -10,6 +10,12 @@ export * from './entities/mailbox.enums.js';
 
 export { OAuthClientService, type OAuthClientValues } from './clients/oauth-client.service.js';
 export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';
+export { OAuthValidationService, type ValidationOutcome } from './clients/oauth-validation.service.js';
+export { TokenService } from './tokens/token.service.js';
+export type { TokenSet } from './tokens/token-set.js';
+export type { OAuthClientEvent } from './tokens/oauth-client.events.js';
+export { OAuthTransaction } from './entities/oauth-transaction.entity.js';
+export { OAuthTokenError } from './errors/oauth-token.error.js';
 export { OAUTH_CLIENT_EDITABLE_FIELDS, type OAuthClientDraft } from './validation/oauth-client.validator.js';
 export { MAILBOX_EDITABLE_FIELDS, type MailboxDraft } from './validation/mailbox.validator.js';
 export type { Validated } from './validation/input-reader.js';

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OAuthClientService } from './clients/oauth-client.service.js';
+import { OAuthValidationService } from './clients/oauth-validation.service.js';
+import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
+import { TokenService } from './tokens/token.service.js';
 import { createKeyring } from './crypto/secret-cipher.keys.js';
 import { SecretCipher } from './crypto/secret-cipher.js';
 import { SecretRotationService } from './crypto/secret-rotation.service.js';
@@ -31,8 +34,11 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     SecretRotationService,
     OAuthClientService,
     MailboxSettingsService,
+    TokenEndpointClient,
+    TokenService,
+    OAuthValidationService,
   ],
-  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService],
+  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

@@ -8,6 +8,8 @@ export interface OAuthMailModuleOptions {
   previousEncryptionKeys?: string[];
   /** The app's public base URL, such as https://mail-admin.example.com; redirect URIs are built from it, never from request headers. */
   publicBaseUrl: string;
+  /** Deadline of every call to a provider, in ms. Default 30 000. */
+  httpTimeoutMs?: number;
   /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
   providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;
 }

@@ -1,13 +1,14 @@
 import { AdminModule, ExpressLoader } from '@adminjs/nestjs';
 import { Database, Resource } from '@adminjs/typeorm';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
-import { MailboxSettingsService, OAuthClientService } from '@app/oauth-mail';
+import { MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
 import type { DynamicModule } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AdminAuthModule } from '../auth/admin-auth.module.js';
 import { AdminUserService } from '../auth/admin-user.service.js';
 import { TypeOrmSessionStore } from '../auth/typeorm-session.store.js';
+import { SESSION_COOKIE, sessionOptions } from '../auth/session-options.js';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { ADMIN_TRANSLATIONS } from './admin-locale.js';
@@ -19,19 +20,19 @@ import { scrubActionResponse } from './secret-params.js';
 AdminJS.registerAdapter({ Database, Resource });
 
 export const ADMIN_ROOT = '/admin';
-const SESSION_COOKIE = 'oauth_mail_admin';
 const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bulkDelete'];
 
 /** AdminJS at /admin, behind a login, with sessions in the app's database. */
 export function adminPanelModule(): DynamicModule {
   return AdminModule.createAdminAsync({
     imports: [AdminAuthModule],
-    inject: [APP_CONFIG, DataSource, OAuthClientService, MailboxSettingsService, AdminUserService, TypeOrmSessionStore],
+    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, AdminUserService, TypeOrmSessionStore],
     customLoader: ExpressLoader,
     useFactory: (
       config: AppConfig,
       dataSource: DataSource,
       clients: OAuthClientService,
+      validation: OAuthValidationService,
       mailboxes: MailboxSettingsService,
       users: AdminUserService,
       store: TypeOrmSessionStore,
@@ -41,7 +42,7 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, dataSource), mailboxResource(mailboxes, dataSource)].map(scrubbed),
+        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, dataSource)].map(scrubbed),
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },
       },
@@ -55,21 +56,7 @@ export function adminPanelModule(): DynamicModule {
         cookiePassword: config.admin.sessionSecret,
         maxRetries: { count: 10, duration: 60 },
       },
-      sessionOptions: {
-        store,
-        name: SESSION_COOKIE,
-        secret: config.admin.sessionSecret,
-        resave: false,
-        saveUninitialized: false,
-        proxy: true,
-        cookie: {
-          httpOnly: true,
-          // Lax, not Strict: the provider's redirect back to the app must carry the cookie.
-          sameSite: 'lax',
-          secure: config.publicBaseUrl.startsWith('https:'),
-          maxAge: 12 * 60 * 60 * 1000,
-        },
-      },
+      sessionOptions: sessionOptions(config, store),
     }),
   });
 }

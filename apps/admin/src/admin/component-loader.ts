@@ -5,3 +5,9 @@ import { ComponentLoader } from 'adminjs';
  * what is registered here at build time, so nothing is bundled at boot.
  */
 export const componentLoader = new ComponentLoader();
+
+export const Components = {
+  ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
+  CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),
+  RedirectUriShow: componentLoader.add('RedirectUriShow', './components/redirect-uri-show'),
+};

@@ -13,6 +13,8 @@ export interface AppConfig {
   readonly publicBaseUrl: string;
   readonly encryptionKey: string;
   readonly previousEncryptionKeys: string[];
+  /** Replaces Azure's and Google's public hosts. Tests only: never read from the environment. */
+  readonly providerBaseUrls?: Partial<Record<'azure' | 'google', string>>;
   readonly admin: {
     readonly email?: string;
     readonly password?: string;

@@ -1,5 +1,6 @@
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 
 /**
  * Every encrypted column, per entity. Rotation walks this list, and a test
@@ -8,4 +9,5 @@ import { OAuthClient } from '../entities/oauth-client.entity.js';
 export const SECRET_COLUMNS = [
   { entity: OAuthClient, table: 'oauth_client', columns: ['clientSecretEncrypted', 'accessTokenEncrypted', 'originalAccessTokenEncrypted'] },
   { entity: Mailbox, table: 'mailbox', columns: ['passwordEncrypted'] },
+  { entity: OAuthTransaction, table: 'oauth_transaction', columns: ['codeVerifierEncrypted'] },
 ] as const;

@@ -128,6 +128,13 @@ export class OAuthClient extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   originalAccessTokenEncrypted: string | null;
 
+  /** Refresh lease: who refreshes now, and until when (several processes share one refresh). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  refreshLeaseOwner: string | null;
+
+  @Column({ type: Date, nullable: true })
+  refreshLeaseUntil: Date | null;
+
   @CreateDateColumn()
   createdAt: Date;
 

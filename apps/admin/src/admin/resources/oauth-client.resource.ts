@@ -1,4 +1,6 @@
-import { OAUTH_CLIENT_EDITABLE_FIELDS, OAuthClient, type OAuthClientService } from '@app/oauth-mail';
+import { OAUTH_CLIENT_EDITABLE_FIELDS, OAuthClient, type OAuthClientService, type OAuthValidationService } from '@app/oauth-mail';
+import { Components } from '../component-loader.js';
+import { oauthClientActions } from './oauth-client.actions.js';
 import type { DataSource } from 'typeorm';
 import type { ResourceWithOptions } from 'adminjs';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
@@ -9,7 +11,7 @@ import { formatList, formatMapping } from '../value-format.js';
 const SSO_FIELDS = ['userDataSource', 'userDataEndpoint', 'usernameAttribute', 'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps'];
 
 /** The OAuth Client grid and form: fields as the seed names them, secrets write-only. */
-export function oauthClientResource(clients: OAuthClientService, dataSource: DataSource): ResourceWithOptions {
+export function oauthClientResource(clients: OAuthClientService, validation: OAuthValidationService, dataSource: DataSource): ResourceWithOptions {
   const repo = dataSource.getRepository(OAuthClient);
   const resource = new SecureTypeormResource(OAuthClient, (row) => ({
     redirectUri: row.id ? clients.redirectUri(String(row.id)) : null,
@@ -45,7 +47,7 @@ export function oauthClientResource(clients: OAuthClientService, dataSource: Dat
       properties: {
         id: { isVisible: false },
         clientSecret: { type: 'password', isVisible: { list: false, show: false, filter: false, edit: true } },
-        redirectUri: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
+        redirectUri: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false }, components: { show: Components.RedirectUriShow } },
         clientSecretStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         accessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         originalAccessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
@@ -57,6 +59,7 @@ export function oauthClientResource(clients: OAuthClientService, dataSource: Dat
       actions: {
         new: { before: [save] },
         edit: { before: [save] },
+        ...oauthClientActions(validation),
       },
     },
   };

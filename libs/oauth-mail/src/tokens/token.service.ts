@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Subject } from 'rxjs';
+import { Brackets, IsNull, LessThan, type Repository } from 'typeorm';
+import { SecretVault } from '../crypto/secret-vault.js';
+import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { ValidationStatus } from '../entities/oauth-client.enums.js';
+import { OAuthMailError } from '../errors/oauth-mail.error.js';
+import { OAuthTokenError } from '../errors/oauth-token.error.js';
+import { resolveClientSettings } from '../providers/oauth-provider.registry.js';
+import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
+import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
+import type { OAuthClientEvent } from './oauth-client.events.js';
+import { TokenEndpointClient, type TokenEndpoint } from './token-endpoint.client.js';
+import type { TokenSet } from './token-set.js';
+
+const MAX_MARGIN_MS = 5 * 60 * 1000;
+const LEASE_MS = 60_000;
+const LEASE_POLL_MS = 150;
+
+/**
+ * Gives every caller a valid access token for a client: refreshes ahead of
+ * expiry, once per process (single flight) and once across processes (a lease
+ * on the client row, re-checked after it is taken), keeps a rotated refresh
+ * token, and marks the client for re-validation when the provider refuses the grant.
+ */
+@Injectable()
+export class TokenService {
+  /** Validation, refresh and revocation events. */
+  readonly events$ = new Subject<OAuthClientEvent>();
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly instanceId = randomUUID();
+
+  constructor(
+    @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
+    private readonly vault: SecretVault,
+    private readonly endpoint: TokenEndpointClient,
+    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
+  ) {}
+
+  /**
+   * A valid access token for the client. `forceRefresh` after a server refused
+   * the current one. Throws `OAuthMailError` (CLIENT_DISABLED, CLIENT_NOT_VALIDATED,
+   * TOKEN_REVOKED, CLIENT_MISCONFIGURED, PROVIDER_UNAVAILABLE, …).
+   */
+  async getAccessToken(clientId: string, { forceRefresh = false } = {}): Promise<string> {
+    const client = await this.usable(clientId);
+    const tokens = this.tokensOf(client);
+    if (!forceRefresh && isFresh(tokens)) return tokens.accessToken;
+    const key = `${clientId}:${forceRefresh ? tokens.accessToken : ''}`;
+    let running = this.inflight.get(key);
+    if (!running) {
+      running = this.refreshUnderLease(clientId, forceRefresh ? tokens.accessToken : null).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, running);
+    }
+    return running;
+  }
+
+  /** Stores the tokens of a completed validation. */
+  async saveValidation(client: OAuthClient, tokens: TokenSet, identity: string | null): Promise<void> {
+    const serialized = JSON.stringify(tokens);
+    await this.clients.update(
+      { id: client.id },
+      {
+        accessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'accessTokenEncrypted', serialized),
+        originalAccessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'originalAccessTokenEncrypted', serialized),
+        accessTokenExpiresAt: new Date(tokens.expiresAt),
+        validationStatus: ValidationStatus.Valid,
+        validatedAt: new Date(),
+        validatedIdentity: identity,
+        lastError: null,
+        refreshLeaseOwner: null,
+        refreshLeaseUntil: null,
+      },
+    );
+    this.events$.next({ type: 'validated', clientId: client.id, identity });
+  }
+
+  /** Records a permanent refusal: no refresh is attempted again until the client is validated. */
+  async markNeedsRevalidation(clientId: string, error: OAuthMailError): Promise<void> {
+    const result = await this.clients.update(
+      { id: clientId, validationStatus: ValidationStatus.Valid },
+      { validationStatus: ValidationStatus.NeedsRevalidation, lastError: error.message },
+    );
+    // One event per status change, not per failing caller.
+    if (result.affected) this.events$.next({ type: 'needs_revalidation', clientId, code: error.code, message: error.message });
+  }
+
+  private async usable(clientId: string): Promise<OAuthClient> {
+    const client = await this.clients.findOneBy({ id: clientId });
+    if (!client) throw new OAuthMailError('NOT_FOUND', 'The OAuth client does not exist any more.');
+    if (client.status === 'disabled') throw new OAuthMailError('CLIENT_DISABLED', `The OAuth client "${client.name}" is disabled. Enable it to use it.`);
+    if (client.validationStatus === ValidationStatus.NeedsRevalidation) {
+      throw new OAuthMailError('TOKEN_REVOKED', `The OAuth client "${client.name}" must be validated again${client.lastError ? `: ${client.lastError}` : '.'}`);
+    }
+    if (!client.accessTokenEncrypted) {
+      throw new OAuthMailError('CLIENT_NOT_VALIDATED', `The OAuth client "${client.name}" has not been validated yet. Click Validate on the client.`);
+    }
+    return client;
+  }
+
+  private tokensOf(client: OAuthClient): TokenSet {
+    return JSON.parse(this.vault.open(OAuthClient, client, 'accessTokenEncrypted')!) as TokenSet;
+  }
+
+  private async refreshUnderLease(clientId: string, rejected: string | null): Promise<string> {
+    const deadline = Date.now() + LEASE_MS;
+    while (Date.now() < deadline) {
+      const now = new Date();
+      // One conditional UPDATE takes the lease; it works alike on SQLite and PostgreSQL.
+      const taken = await this.clients
+        .createQueryBuilder()
+        .update()
+        .set({ refreshLeaseOwner: this.instanceId, refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) })
+        .where({ id: clientId })
+        .andWhere(new Brackets((q) => q.where({ refreshLeaseUntil: IsNull() }).orWhere({ refreshLeaseUntil: LessThan(now) })))
+        .execute();
+      // Re-read after taking (or failing to take) the lease: another process may have refreshed meanwhile.
+      const client = await this.usable(clientId);
+      const tokens = this.tokensOf(client);
+      const renewed = isFresh(tokens) && tokens.accessToken !== rejected;
+      if (taken.affected) {
+        if (renewed) {
+          await this.releaseLease(clientId);
+          return tokens.accessToken;
+        }
+        return this.refresh(client, tokens);
+      }
+      if (renewed) return tokens.accessToken;
+      await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
+    }
+    throw new OAuthMailError('PROVIDER_UNAVAILABLE', 'Another process is still refreshing this client\'s token. Try again shortly.', true);
+  }
+
+  private async refresh(client: OAuthClient, tokens: TokenSet): Promise<string> {
+    try {
+      if (!tokens.refreshToken) {
+        throw new OAuthTokenError('TOKEN_REVOKED', 'The provider gave no refresh token at validation, so the access token cannot be renewed. Validate the client again.');
+      }
+      const fresh = await this.endpoint.refresh(this.endpointOf(client), tokens.refreshToken);
+      // Keep the old refresh token when the provider does not rotate it (Google); replace it when it does (Microsoft).
+      const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
+      await this.clients.update(
+        { id: client.id },
+        {
+          accessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'accessTokenEncrypted', JSON.stringify(next)),
+          accessTokenExpiresAt: new Date(next.expiresAt),
+          lastError: null,
+          refreshLeaseOwner: null,
+          refreshLeaseUntil: null,
+        },
+      );
+      this.events$.next({ type: 'refreshed', clientId: client.id });
+      return next.accessToken;
+    } catch (error) {
+      await this.releaseLease(client.id);
+      if (error instanceof OAuthMailError && (error.code === 'TOKEN_REVOKED' || error.code === 'CLIENT_MISCONFIGURED')) {
+        await this.markNeedsRevalidation(client.id, error);
+      }
+      throw error;
+    }
+  }
+
+  private endpointOf(client: OAuthClient): TokenEndpoint {
+    const settings = resolveClientSettings(client, this.options.providerBaseUrls);
+    return {
+      tokenUrl: settings.tokenUrl,
+      clientId: client.clientId,
+      clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
+      proxy: client.proxy,
+      verifySsl: client.verifySsl,
+    };
+  }
+
+  private async releaseLease(clientId: string): Promise<void> {
+    await this.clients.update({ id: clientId, refreshLeaseOwner: this.instanceId }, { refreshLeaseOwner: null, refreshLeaseUntil: null });
+  }
+}
+
+/** Fresh until a margin before expiry: 5 minutes, or half the lifetime for short-lived tokens. */
+function isFresh(tokens: TokenSet): boolean {
+  const margin = Math.min((tokens.expiresAt - tokens.receivedAt) / 2, MAX_MARGIN_MS);
+  return tokens.expiresAt - margin > Date.now();
+}

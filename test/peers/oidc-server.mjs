@@ -1,0 +1,204 @@
+// A real OAuth 2.0 / OpenID Connect authorization server (oidc-provider) for the
+// tests, on a loopback port. Run as a child process: oidc-provider is ESM-only
+// and must not be imported into Jest's module registry.
+//
+//   node test/peers/oidc-server.mjs [--port 0]
+// prints one JSON line {"ready":true,"issuer":...,"port":...} when listening.
+//
+// Test-only routes (loopback only, never in a real deployment):
+//   POST /__test/clients  {client_id, client_secret, redirect_uris}  register or replace a client
+//   POST /__test/fault    {path, status, body, delayMs, times}        make the next requests to path fail
+//   POST /__test/ttl      {accessToken}                                 access-token lifetime in seconds
+//   POST /__test/revoke   {account}                                     revoke every grant of an account
+//   GET  /__test/stats                                                  requests counted per path
+import { createServer } from 'node:http';
+import Provider from 'oidc-provider';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const port = Number(arg('port', '0'));
+
+const MAIL_SCOPES = [
+  'https://mail.google.com/',
+  'https://outlook.office.com/IMAP.AccessAsUser.All',
+  'https://outlook.office.com/POP.AccessAsUser.All',
+  'https://outlook.office.com/SMTP.Send',
+  'mail',
+];
+
+// A Map-backed adapter (the built-in one cannot be written to from outside,
+// and tests register clients at run time).
+const stores = new Map();
+const grants = new Map();
+class Adapter {
+  constructor(name) {
+    this.name = name;
+    if (!stores.has(name)) stores.set(name, new Map());
+    this.store = stores.get(name);
+  }
+  async upsert(id, payload, expiresIn) {
+    this.store.set(id, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    if (payload.grantId) {
+      const members = grants.get(payload.grantId) ?? new Set();
+      members.add([this.name, id]);
+      grants.set(payload.grantId, members);
+    }
+  }
+  async find(id) {
+    const entry = this.store.get(id);
+    if (!entry || entry.expiresAt < Date.now()) return undefined;
+    return entry.payload;
+  }
+  async findByUid(uid) {
+    for (const { payload } of this.store.values()) if (payload.uid === uid) return payload;
+    return undefined;
+  }
+  async findByUserCode(code) {
+    for (const { payload } of this.store.values()) if (payload.userCode === code) return payload;
+    return undefined;
+  }
+  async consume(id) {
+    const entry = this.store.get(id);
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) {
+    this.store.delete(id);
+  }
+  async revokeByGrantId(grantId) {
+    for (const [name, id] of grants.get(grantId) ?? []) stores.get(name)?.delete(id);
+    grants.delete(grantId);
+  }
+}
+
+const ttl = { accessToken: 3600 };
+// Who may open which mailbox with their token (shared-mailbox delegation).
+const delegates = { 'shared@example.test': ['alice@example.test'] };
+
+let issuer = `http://127.0.0.1:${port}`;
+const server = createServer();
+await new Promise((done) => server.listen(port, '127.0.0.1', done));
+issuer = `http://127.0.0.1:${server.address().port}`;
+
+const provider = new Provider(issuer, {
+  adapter: Adapter,
+  clients: [
+    { client_id: 'dovecot', client_secret: 'dovecot-secret', redirect_uris: [], response_types: [], grant_types: [] },
+  ],
+  findAccount: (_ctx, id) => ({
+    accountId: id,
+    claims: () => ({
+      sub: id,
+      email: id,
+      email_verified: true,
+      preferred_username: id,
+      name: id.split('@')[0],
+      mailboxes: [id, ...Object.entries(delegates).filter(([, who]) => who.includes(id)).map(([box]) => box)],
+    }),
+  }),
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'preferred_username'], profile: ['name'] },
+  scopes: ['openid', 'offline_access', 'email', 'profile', ...MAIL_SCOPES],
+  pkce: { required: () => true },
+  cookies: { keys: ['test-cookie-key-1'] },
+  features: {
+    devInteractions: { enabled: true },
+    introspection: { enabled: true, allowedPolicy: async () => true },
+    revocation: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => 'urn:test:mail',
+      useGrantedResource: () => true,
+      getResourceServerInfo: () => ({
+        scope: MAIL_SCOPES.join(' '),
+        audience: 'urn:test:mail',
+        accessTokenFormat: 'opaque',
+        accessTokenTTL: ttl.accessToken,
+      }),
+    },
+  },
+  extraTokenClaims: async (_ctx, token) => {
+    const id = token.accountId;
+    if (!id) return undefined;
+    return { email: id, mailboxes: [id, ...Object.entries(delegates).filter(([, who]) => who.includes(id)).map(([box]) => box)] };
+  },
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: () => true,
+  ttl: {
+    AccessToken: () => ttl.accessToken,
+    AuthorizationCode: 60,
+    Grant: 14 * 24 * 3600,
+    IdToken: 3600,
+    Interaction: 3600,
+    RefreshToken: 14 * 24 * 3600,
+    Session: 3600,
+  },
+  formats: { customizers: { jwt: (_ctx, _token, jwt) => { jwt.header = { ...jwt.header, typ: 'JWT' }; } } },
+});
+provider.on('server_error', (_ctx, err) => console.error(`server_error: ${err.message}`));
+
+const faults = [];
+const stats = {};
+const readJson = async (ctx) => {
+  let raw = '';
+  for await (const chunk of ctx.req) raw += chunk;
+  return raw ? JSON.parse(raw) : {};
+};
+
+// Azure's and Google's endpoint paths, served by the same server, so their
+// presets are tested with only the base URL replaced.
+const PRESET_PATHS = [
+  [/^\/[^/]+\/oauth2\/v2\.0\/authorize$/, '/auth'],
+  [/^\/[^/]+\/oauth2\/v2\.0\/token$/, '/token'],
+  [/^\/o\/oauth2\/v2\/auth$/, '/auth'],
+];
+
+provider.use(async (ctx, next) => {
+  for (const [pattern, target] of PRESET_PATHS) if (pattern.test(ctx.path)) ctx.path = target;
+  const path = ctx.path;
+  stats[path] = (stats[path] ?? 0) + 1;
+  if (path.startsWith('/__test/')) {
+    const body = ctx.method === 'POST' ? await readJson(ctx) : {};
+    if (path === '/__test/clients') {
+      await new Adapter('Client').upsert(body.client_id, {
+        client_id: body.client_id,
+        client_secret: body.client_secret,
+        redirect_uris: body.redirect_uris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: body.token_endpoint_auth_method ?? 'client_secret_basic',
+      });
+    } else if (path === '/__test/fault') faults.push({ times: 1, ...body });
+    else if (path === '/__test/ttl') Object.assign(ttl, body);
+    else if (path === '/__test/stats') {
+      ctx.body = stats;
+      return;
+    } else if (path === '/__test/reset') {
+      faults.length = 0;
+      for (const key of Object.keys(stats)) delete stats[key];
+      ttl.accessToken = 3600;
+    } else if (path === '/__test/revoke') {
+      for (const [grantId, members] of grants) {
+        const grant = [...members].some(([name, id]) => stores.get(name)?.get(id)?.payload.accountId === body.account);
+        if (grant) await new Adapter('Grant').revokeByGrantId(grantId);
+      }
+    }
+    ctx.body = { ok: true };
+    return;
+  }
+  const fault = faults.find((f) => f.path === path && f.times > 0);
+  if (fault) {
+    fault.times -= 1;
+    if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.status) {
+      ctx.status = fault.status;
+      ctx.body = fault.body ?? { error: 'server_error', error_description: 'injected fault' };
+      return;
+    }
+  }
+  await next();
+});
+
+server.on('request', provider.callback());
+console.log(JSON.stringify({ ready: true, issuer, port: server.address().port }));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
