@@ -154,7 +154,15 @@ const PRESET_PATHS = [
 ];
 
 provider.use(async (ctx, next) => {
-  for (const [pattern, target] of PRESET_PATHS) if (pattern.test(ctx.path)) ctx.path = target;
+  for (const [pattern, target] of PRESET_PATHS) {
+    if (!pattern.test(ctx.path)) continue;
+    ctx.path = target;
+    // Microsoft's account picker has no equivalent here; the login page stands in for it.
+    if (ctx.query.prompt === 'select_account') {
+      const { prompt, ...rest } = ctx.query;
+      ctx.query = rest;
+    }
+  }
   const path = ctx.path;
   stats[path] = (stats[path] ?? 0) + 1;
   if (path.startsWith('/__test/')) {

@@ -44,7 +44,7 @@ export class TokenEndpointClient {
     try {
       response = await send(endpoint, new URLSearchParams(form).toString(), this.options.httpTimeoutMs ?? 30_000);
     } catch (cause) {
-      const reason = (cause as Error).name === 'TimeoutError' ? 'did not answer in time' : describeNetworkError(cause);
+      const reason = isTimeout(cause) ? 'did not answer in time' : describeNetworkError(cause);
       throw new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${reason}. Nothing was changed; try again later.`, null, null, { cause });
     }
     let json: unknown;
@@ -77,6 +77,11 @@ function classify(status: number, json: unknown): OAuthTokenError {
     return new OAuthTokenError('TOKEN_REVOKED', hint ?? `The provider refused the grant (${said}). Validate the client again.`, error, status);
   }
   return new OAuthTokenError('PROVIDER_ERROR', hint ?? `The token endpoint answered ${said}.`, error, status);
+}
+
+function isTimeout(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; cause?: { name?: string } };
+  return e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' || e?.code === 'ABORT_ERR';
 }
 
 function describeNetworkError(cause: unknown): string {

@@ -1,0 +1,188 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import {
+  OAuthClient,
+  OAuthClientService,
+  OAuthValidationService,
+  SecretVault,
+  TokenService,
+  type OAuthClientEvent,
+  type OAuthMailModuleOptions,
+  type TokenSet,
+} from '@app/oauth-mail';
+import { ExampleHostModule } from '../../../src/example-host.module.js';
+import { OidcPeer } from '../../../test/support/oidc-peer.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+
+const KEY = 'tk:' + Buffer.alloc(32, 21).toString('base64');
+const BASE = 'https://mail-admin.example.com';
+
+describe(TokenService.name, () => {
+  let peer: OidcPeer;
+  let db: TestDatabase;
+  let app: INestApplicationContext;
+  const apps: INestApplicationContext[] = [];
+
+  const databaseOptions = (): DataSourceOptions =>
+    db.kind === 'postgres'
+      ? { type: 'postgres', url: db.url, synchronize: true }
+      : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize: true };
+
+  async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ExampleHostModule.forRoot(databaseOptions(), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
+    }).compile();
+    const ctx = await moduleRef.init();
+    apps.push(ctx);
+    return ctx;
+  }
+
+  /** A Generic client created and validated through the library, as alice. */
+  async function validatedClient(on = app, fields: Record<string, string> = {}, login = 'alice@example.test') {
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    const created = await on.get(OAuthClientService).create({
+      name: clientId, provider: 'generic', type: 'mailbox', clientId, clientSecret: 'secret-1',
+      authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email offline_access mail', ...fields,
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const client = created.value;
+    await peer.registerClient(fields.clientId ?? clientId, 'secret-1', [on.get(OAuthClientService).redirectUri(client.id)]);
+    const started = await on.get(OAuthValidationService).start(client.id, null);
+    if (!started.ok) throw new Error(started.message);
+    const { redirect } = await peer.consent(started.authorizeUrl, login);
+    const outcome = await on.get(OAuthValidationService).complete(client.id, Object.fromEntries(new URL(redirect!).searchParams), null);
+    if (!outcome.ok) throw new Error(outcome.message);
+    return client.id;
+  }
+
+  const stored = async (id: string, on = app) => {
+    const row = await on.get(DataSource).getRepository(OAuthClient).findOneByOrFail({ id });
+    return { row, tokens: JSON.parse(on.get(SecretVault).open(OAuthClient, row, 'accessTokenEncrypted')!) as TokenSet };
+  };
+
+  beforeAll(async () => {
+    peer = await OidcPeer.start();
+    db = await createTestDatabase();
+    app = await boot();
+  });
+  afterEach(() => peer.reset());
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+    await db?.drop();
+    await peer?.stop();
+  });
+
+  it('returns the stored token while it is fresh, without calling the provider', async () => {
+    const id = await validatedClient();
+    const { tokens } = await stored(id);
+    const before = await peer.requests('/token');
+    expect(await app.get(TokenService).getAccessToken(id)).toBe(tokens.accessToken);
+    expect(await peer.requests('/token')).toBe(before);
+  });
+
+  it('refreshes ahead of expiry and saves the rotated refresh token', async () => {
+    await peer.setAccessTokenTtl(4);
+    const id = await validatedClient();
+    const first = await stored(id);
+    // A 4-second token is refreshed at half its life.
+    await new Promise((r) => setTimeout(r, 2100));
+    const token = await app.get(TokenService).getAccessToken(id);
+    const second = await stored(id);
+    expect(token).not.toBe(first.tokens.accessToken);
+    expect(second.tokens.accessToken).toBe(token);
+    expect(second.tokens.refreshToken).not.toBe(first.tokens.refreshToken);
+    expect(second.row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(first.row.accessTokenExpiresAt!.getTime());
+  });
+
+  it('keeps the old refresh token when the provider sends none (Google)', async () => {
+    const id = await validatedClient();
+    const { tokens } = await stored(id);
+    await peer.fault('/token', { status: 200, body: { access_token: 'new-access-token', token_type: 'Bearer', expires_in: 3600 } });
+    expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).toBe('new-access-token');
+    expect((await stored(id)).tokens.refreshToken).toBe(tokens.refreshToken);
+  });
+
+  it('shares one refresh among concurrent callers in a process', async () => {
+    const id = await validatedClient();
+    const before = await peer.requests('/token');
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => app.get(TokenService).getAccessToken(id, { forceRefresh: true })));
+    expect(new Set(tokens).size).toBe(1);
+    expect((await peer.requests('/token')) - before).toBe(1);
+  });
+
+  it('shares one refresh across processes on one database (lease on the client row)', async () => {
+    const other = await boot();
+    const id = await validatedClient();
+    const old = (await stored(id)).tokens.accessToken;
+    const before = await peer.requests('/token');
+    await peer.fault('/token', { delayMs: 400, times: 1 });
+    const [a, b] = await Promise.all([
+      app.get(TokenService).getAccessToken(id, { forceRefresh: true }),
+      other.get(TokenService).getAccessToken(id, { forceRefresh: true }),
+    ]);
+    expect(a).toBe(b);
+    expect(a).not.toBe(old);
+    expect((await peer.requests('/token')) - before).toBe(1);
+    expect((await stored(id)).row.refreshLeaseOwner).toBeNull();
+  });
+
+  it('marks the client for re-validation on invalid_grant, emits one event, and stops calling the provider', async () => {
+    const id = await validatedClient();
+    const events: OAuthClientEvent[] = [];
+    const sub = app.get(TokenService).events$.subscribe((e) => events.push(e));
+    await peer.revokeAccount('alice@example.test');
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    const before = await peer.requests('/token');
+    for (let i = 0; i < 5; i++) await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    expect(await peer.requests('/token')).toBe(before);
+    sub.unsubscribe();
+    expect(events.filter((e) => e.type === 'needs_revalidation' && e.clientId === id)).toHaveLength(1);
+    expect((await stored(id)).row).toMatchObject({ validationStatus: 'needs_revalidation', lastError: expect.stringMatching(/Validate the client again/) });
+  });
+
+  it('treats 5xx and timeouts as temporary: tokens kept, client still valid', async () => {
+    const id = await validatedClient();
+    const { tokens } = await stored(id);
+    await peer.fault('/token', { status: 503 });
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true });
+    await peer.fault('/token', { delayMs: 3000 });
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringMatching(/did not answer in time/) });
+    const after = await stored(id);
+    expect(after.row.validationStatus).toBe('valid');
+    expect(after.tokens.refreshToken).toBe(tokens.refreshToken);
+    // and it recovers
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(tokens.accessToken);
+  });
+
+  it('refuses a disabled client, and drops tokens when the token URL changes', async () => {
+    const id = await validatedClient();
+    await app.get(OAuthClientService).update(id, { status: 'disabled' });
+    await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_DISABLED' });
+    await app.get(OAuthClientService).update(id, { status: 'enabled', tokenUrl: `${peer.issuer}/token2` });
+    await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_NOT_VALIDATED' });
+  });
+
+  it('validates Azure and Google presets with only their base URL replaced, and explains AADSTS errors on refresh', async () => {
+    const presets = await boot({ providerBaseUrls: { azure: peer.issuer, google: peer.issuer } });
+    const azureId = await validatedClient(presets, { provider: 'azure', tenantId: 'organizations', clientId: randomUUID(), authorizeUrl: '', tokenUrl: '', scope: '' });
+    const azure = await stored(azureId, presets);
+    expect(azure.row).toMatchObject({ validationStatus: 'valid', validatedIdentity: 'alice@example.test' });
+    expect(azure.tokens.scope).toContain('https://outlook.office.com/IMAP.AccessAsUser.All');
+    await peer.fault('/token', { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys are expired.' } });
+    await expect(presets.get(TokenService).getAccessToken(azureId, { forceRefresh: true })).rejects.toMatchObject({
+      code: 'CLIENT_MISCONFIGURED',
+      message: expect.stringMatching(/AADSTS7000222: The Client Secret has expired/),
+    });
+    const googleId = await validatedClient(presets, { provider: 'google', clientId: 'g.apps.googleusercontent.com', authorizeUrl: '', tokenUrl: '', scope: '' });
+    expect((await stored(googleId, presets)).tokens.scope).toContain('https://mail.google.com/');
+    await peer.fault('/token', { status: 400, body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
+    await expect(presets.get(TokenService).getAccessToken(googleId, { forceRefresh: true })).rejects.toMatchObject({
+      code: 'TOKEN_REVOKED',
+      message: expect.stringMatching(/Testing app's 7-day limit/),
+    });
+  });
+});
