@@ -46,7 +46,16 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
       sort: { sortBy: 'name', direction: 'asc' },
       properties: {
         id: { isVisible: false },
-        clientSecret: { type: 'password', isVisible: { list: false, show: false, filter: false, edit: true } },
+        clientSecret: {
+          type: 'password',
+          isVisible: { list: false, show: false, filter: false, edit: true },
+          description: "Azure: the secret's Value (shown once when created), not its Secret ID. Leave empty to keep the stored secret.",
+        },
+        clientId: { description: 'Azure: the Application (client) ID from the app Overview. Google: the OAuth client ID.' },
+        tenantId: { description: 'Azure only: the Directory (tenant) ID from Microsoft Entra ID, or "organizations".' },
+        scope: { description: 'Leave empty for Azure and Google: their default scopes are used. Required for Generic.' },
+        proxy: { description: 'host:port of a proxy for calls to the provider, if the server has no direct access.' },
+        verifySsl: { description: 'With a proxy: check the provider certificate. Turning this off is unsafe: anyone on the path can read the tokens.' },
         redirectUri: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false }, components: { show: Components.RedirectUriShow } },
         clientSecretStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         accessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
