@@ -13,6 +13,21 @@ const step = (cmd, args) => {
 
 step('npm', ['run', '--silent', 'build']);
 
+// Dovecot (IMAP, POP3, submission) is a test peer from Debian: install it once, before Jest's timeouts run.
+const DOVECOT = ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'];
+if (spawnSync('dovecot', ['--version']).status !== 0) {
+  if (process.getuid?.() !== 0) {
+    console.error(`The mail tests need Dovecot. Install it with: sudo apt-get install -y --no-install-recommends ${DOVECOT.join(' ')}`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...DOVECOT], env).status === 0;
+  if (!install() && !(run('apt-get', ['update', '-qq'], env).status === 0 && install())) {
+    console.error(`apt-get could not install ${DOVECOT.join(' ')}`);
+    process.exit(1);
+  }
+}
+
 // --db-only: the suites that touch a database (integration and e2e), for the PostgreSQL run.
 const args = process.argv.slice(2).flatMap((a) => (a === '--db-only' ? ['--testPathPatterns', '(int|e2e)-spec\\.ts$'] : [a]));
 

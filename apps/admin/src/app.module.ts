@@ -28,6 +28,7 @@ export class AppModule {
           previousEncryptionKeys: config.previousEncryptionKeys,
           publicBaseUrl: config.publicBaseUrl,
           providerBaseUrls: config.providerBaseUrls,
+          mailTrustedCa: config.mailTrustedCa,
         }),
         ...(admin ? [adminPanelModule()] : []),
       ],

@@ -12,6 +12,9 @@ export { OAuthClientService, type OAuthClientValues } from './clients/oauth-clie
 export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';
 export { OAuthValidationService, type ValidationOutcome } from './clients/oauth-validation.service.js';
 export { TokenService } from './tokens/token.service.js';
+export { MailboxService, MailboxUnavailableError, type FetchedMessage } from './mail/mailbox.service.js';
+export type { CheckResult, CheckStage } from './mail/mail-check.result.js';
+export { Pop3Client, Pop3Error, type Pop3ConnectOptions } from './mail/pop3/pop3.client.js';
 export type { TokenSet } from './tokens/token-set.js';
 export type { OAuthClientEvent } from './tokens/oauth-client.events.js';
 export { OAuthTransaction } from './entities/oauth-transaction.entity.js';

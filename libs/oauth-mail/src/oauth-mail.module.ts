@@ -4,6 +4,7 @@ import { OAuthClientService } from './clients/oauth-client.service.js';
 import { OAuthValidationService } from './clients/oauth-validation.service.js';
 import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
 import { TokenService } from './tokens/token.service.js';
+import { MailboxService } from './mail/mailbox.service.js';
 import { createKeyring } from './crypto/secret-cipher.keys.js';
 import { SecretCipher } from './crypto/secret-cipher.js';
 import { SecretRotationService } from './crypto/secret-rotation.service.js';
@@ -37,8 +38,9 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     TokenEndpointClient,
     TokenService,
     OAuthValidationService,
+    MailboxService,
   ],
-  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService],
+  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

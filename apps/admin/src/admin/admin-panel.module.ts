@@ -1,7 +1,7 @@
 import { AdminModule, ExpressLoader } from '@adminjs/nestjs';
 import { Database, Resource } from '@adminjs/typeorm';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
-import { MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
+import { MailboxService, MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
 import type { DynamicModule } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
@@ -26,7 +26,7 @@ const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bu
 export function adminPanelModule(): DynamicModule {
   return AdminModule.createAdminAsync({
     imports: [AdminAuthModule],
-    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, AdminUserService, TypeOrmSessionStore],
+    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, MailboxService, AdminUserService, TypeOrmSessionStore],
     customLoader: ExpressLoader,
     useFactory: (
       config: AppConfig,
@@ -34,6 +34,7 @@ export function adminPanelModule(): DynamicModule {
       clients: OAuthClientService,
       validation: OAuthValidationService,
       mailboxes: MailboxSettingsService,
+      mail: MailboxService,
       users: AdminUserService,
       store: TypeOrmSessionStore,
     ) => ({
@@ -42,7 +43,7 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, dataSource)].map(scrubbed),
+        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource)].map(scrubbed),
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },
       },

@@ -9,5 +9,6 @@ export const componentLoader = new ComponentLoader();
 export const Components = {
   ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
   CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),
+  CheckAction: componentLoader.add('CheckAction', './components/check-action'),
   RedirectUriShow: componentLoader.add('RedirectUriShow', './components/redirect-uri-show'),
 };

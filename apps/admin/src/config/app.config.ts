@@ -15,6 +15,8 @@ export interface AppConfig {
   readonly previousEncryptionKeys: string[];
   /** Replaces Azure's and Google's public hosts. Tests only: never read from the environment. */
   readonly providerBaseUrls?: Partial<Record<'azure' | 'google', string>>;
+  /** Extra CAs (PEM) trusted for mail servers: OAUTH_MAIL_TRUSTED_CA_FILE. */
+  readonly mailTrustedCa?: string[];
   readonly admin: {
     readonly email?: string;
     readonly password?: string;
@@ -96,6 +98,15 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
   if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) problems.push('ADMIN_EMAIL must be an e-mail address.');
   if (password && password.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters.');
 
+  let mailTrustedCa: string[] | undefined;
+  if (env.OAUTH_MAIL_TRUSTED_CA_FILE) {
+    try {
+      mailTrustedCa = [await readFile(env.OAUTH_MAIL_TRUSTED_CA_FILE, 'utf8')];
+    } catch {
+      problems.push(`OAUTH_MAIL_TRUSTED_CA_FILE points at ${env.OAUTH_MAIL_TRUSTED_CA_FILE}, which cannot be read.`);
+    }
+  }
+
   if (problems.length) throw new ConfigurationError(`The admin app cannot start:\n- ${problems.join('\n- ')}`);
   return {
     production,
@@ -105,6 +116,7 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
     publicBaseUrl,
     encryptionKey: encryptionKey!,
     previousEncryptionKeys,
+    mailTrustedCa,
     admin: { email, password, sessionSecret: sessionSecret! },
   };
 }

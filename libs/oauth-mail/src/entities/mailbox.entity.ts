@@ -82,6 +82,10 @@ export class Mailbox extends BaseEntity {
   @Column({ type: 'varchar', length: 1000, nullable: true })
   lastCheckMessage: string | null;
 
+  /** What fetchNew has already returned: IMAP UIDVALIDITY and last UID, or the POP3 UIDLs seen. */
+  @Column({ type: 'simple-json', nullable: true })
+  fetchState: { uidValidity?: string; lastUid?: number; uidls?: string[] } | null;
+
   @CreateDateColumn()
   createdAt: Date;
 

@@ -17,6 +17,17 @@ export const ERROR_CODES = {
   CLIENT_MISCONFIGURED: 'The provider refused the client credentials (invalid_client): fix the Client ID or Secret.',
   PROVIDER_UNAVAILABLE: 'The provider could not be reached, timed out or answered 5xx; nothing was changed and a retry may succeed.',
   TOKEN_RESPONSE_INVALID: 'The token endpoint answered something that is not a valid token response.',
+  MAILBOX_DISABLED: 'The mailbox is disabled.',
+  MAIL_CONFIG_INVALID: 'The mailbox settings cannot be used as they are (for example a username with control characters).',
+  MAIL_HOST_NOT_FOUND: 'The mail server name does not resolve.',
+  MAIL_CONNECT_FAILED: 'The mail server refused or dropped the connection.',
+  MAIL_TIMEOUT: 'The mail server did not answer in time.',
+  MAIL_TLS_FAILED: 'The TLS handshake failed (untrusted, expired or mismatched certificate).',
+  MAIL_STARTTLS_UNAVAILABLE: 'The server does not offer STARTTLS, so credentials were not sent.',
+  MAIL_AUTH_FAILED: 'The mail server refused the credentials.',
+  MAIL_AUTH_UNAVAILABLE: 'The mail server could not check the credentials right now (temporary failure).',
+  MAIL_FOLDER_FAILED: 'The IMAP folder could not be opened.',
+  MAIL_PROTOCOL_ERROR: 'The mail server answered something the client does not understand.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,6 @@
-import { MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxSettingsService } from '@app/oauth-mail';
+import { MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
+import type { ActionContext, ActionRequest } from 'adminjs';
+import { Components } from '../component-loader.js';
 import type { DataSource } from 'typeorm';
 import type { ResourceWithOptions } from 'adminjs';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
@@ -6,7 +8,7 @@ import { saveHook } from '../save-hook.js';
 import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
 
 /** The Mailbox grid and form; the password is write-only. */
-export function mailboxResource(mailboxes: MailboxSettingsService, dataSource: DataSource): ResourceWithOptions {
+export function mailboxResource(mailboxes: MailboxSettingsService, mail: MailboxService, dataSource: DataSource): ResourceWithOptions {
   const repo = dataSource.getRepository(Mailbox);
   const resource = new SecureTypeormResource(Mailbox, (row) => ({
     passwordStatus: row.passwordEncrypted ? 'set' : 'not set',
@@ -42,6 +44,22 @@ export function mailboxResource(mailboxes: MailboxSettingsService, dataSource: D
       actions: {
         new: { before: [save] },
         edit: { before: [save] },
+        check: {
+          actionType: 'record',
+          icon: 'Activity',
+          component: Components.CheckAction,
+          // POST only: a check opens a connection and writes the outcome.
+          handler: async (request: ActionRequest, _res: unknown, { record, resource, currentAdmin }: ActionContext) => {
+            if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
+            const result = await mail.check(String(record!.id()));
+            const fresh = await resource.findOne(String(record!.id()));
+            return {
+              record: (fresh ?? record!).toJSON(currentAdmin),
+              notice: { message: result.message, type: result.ok ? 'success' : 'error' },
+              check: result.ok ? { ok: true } : { ok: false, stage: result.stage, code: result.code },
+            };
+          },
+        },
       },
     },
   };

@@ -1,0 +1,217 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PACKAGES = ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'];
+
+/** Installs Dovecot from Debian when it is missing and we are root; otherwise says exactly what to install. */
+export function ensureDovecot(): void {
+  if (spawnSync('dovecot', ['--version']).status === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Dovecot is needed for the mail tests. Install it with: sudo apt-get install -y --no-install-recommends ${PACKAGES.join(' ')}`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...PACKAGES], { env, stdio: 'ignore' });
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
+    if (install().status !== 0) throw new Error(`apt-get could not install ${PACKAGES.join(' ')}`);
+  }
+}
+
+export const freePort = () =>
+  new Promise<number>((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+export interface DovecotPorts {
+  imap: number;
+  imaps: number;
+  pop3: number;
+  pop3s: number;
+  submission: number;
+  submissions: number;
+}
+
+export interface DovecotOptions {
+  /** The oidc-provider issuer whose introspection endpoint checks bearer tokens. */
+  issuer: string;
+  /** Port of the SMTP sink that Dovecot submission relays to. */
+  relayPort: number;
+  /** SASL mechanisms offered; Microsoft offers only XOAUTH2 (besides passwords). */
+  mechanisms?: string[];
+  /** Password users. */
+  users?: Record<string, string>;
+}
+
+/**
+ * A real Dovecot 2.3 (IMAP, POP3, submission) on free loopback ports, from a
+ * config in a temp dir: passwords from a file, bearer tokens checked by
+ * introspection at the test authorization server, TLS with a self-signed certificate.
+ */
+export class DovecotPeer {
+  private constructor(
+    readonly dir: string,
+    readonly ports: DovecotPorts,
+    /** PEM of the self-signed certificate, to trust it explicitly. */
+    readonly certificate: string,
+  ) {}
+
+  static async start(options: DovecotOptions): Promise<DovecotPeer> {
+    ensureDovecot();
+    const dir = mkdtempSync(join(tmpdir(), 'oauth-mail-dovecot-'));
+    const ports: DovecotPorts = {
+      imap: await freePort(),
+      imaps: await freePort(),
+      pop3: await freePort(),
+      pop3s: await freePort(),
+      submission: await freePort(),
+      submissions: await freePort(),
+    };
+    for (const sub of ['base', 'state', 'tls', 'mail']) mkdirSync(join(dir, sub), { recursive: true });
+    chmodSync(join(dir, 'mail'), 0o777);
+    chmodSync(dir, 0o755);
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout', join(dir, 'tls/key.pem'), '-out', join(dir, 'tls/cert.pem'),
+    ], { stdio: 'ignore' });
+    const users = options.users ?? {};
+    writeFileSync(join(dir, 'users'), Object.entries(users).map(([u, p]) => `${u}:{PLAIN}${p}::::::`).join('\n') + '\n');
+    const introspection = new URL('/token/introspection', options.issuer);
+    introspection.username = 'dovecot';
+    introspection.password = 'dovecot-secret';
+    writeFileSync(join(dir, 'oauth2.conf.ext'), [
+      'introspection_mode = post',
+      `introspection_url = ${introspection}`,
+      'force_introspection = yes',
+      'username_attribute = email',
+      'active_attribute = active',
+      'active_value = true',
+      'timeout_msecs = 3000',
+    ].join('\n') + '\n');
+    const mechanisms = options.mechanisms ?? ['plain', 'login', 'xoauth2', 'oauthbearer'];
+    const oauthMechs = mechanisms.filter((m) => m === 'xoauth2' || m === 'oauthbearer');
+    writeFileSync(join(dir, 'dovecot.conf'), `
+protocols = imap pop3 submission
+listen = 127.0.0.1
+base_dir = ${dir}/base
+state_dir = ${dir}/state
+instance_name = dovecot-test-${ports.imap}
+log_path = ${dir}/dovecot.log
+info_log_path = ${dir}/dovecot.log
+auth_verbose = yes
+ssl = yes
+ssl_cert = <${dir}/tls/cert.pem
+ssl_key = <${dir}/tls/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = ${mechanisms.join(' ')}
+auth_cache_size = 0
+auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+passdb {
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+${oauthMechs.length ? `passdb {
+  driver = oauth2
+  mechanisms = ${oauthMechs.join(' ')}
+  args = ${dir}/oauth2.conf.ext
+}` : ''}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=${dir}/mail/%Lu allow_all_users=yes
+}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+service imap-login {
+  inet_listener imap {
+    port = ${ports.imap}
+  }
+  inet_listener imaps {
+    port = ${ports.imaps}
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = ${ports.pop3}
+  }
+  inet_listener pop3s {
+    port = ${ports.pop3s}
+    ssl = yes
+  }
+}
+service submission-login {
+  inet_listener submission {
+    port = ${ports.submission}
+  }
+  inet_listener submissions {
+    port = ${ports.submissions}
+    ssl = yes
+  }
+}
+pop3_uidl_format = %08Xu%08Xv
+submission_relay_host = 127.0.0.1
+submission_relay_port = ${options.relayPort}
+submission_relay_trusted = yes
+submission_relay_ssl = no
+hostname = mail.example.test
+`);
+    // Dovecot keeps the caller's stdout open; send it to a file so this call returns.
+    const out = openSync(join(dir, 'start.log'), 'a');
+    const started = spawnSync('dovecot', ['-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', out, out] });
+    closeSync(out);
+    if (started.status !== 0) throw new Error(`Dovecot did not start: ${readFileSync(join(dir, 'start.log'), 'utf8')}`);
+    const peer = new DovecotPeer(dir, ports, readFileSync(join(dir, 'tls/cert.pem'), 'utf8'));
+    await peer.waitForPort(ports.imap);
+    return peer;
+  }
+
+  /** Delivers a raw message into a user's INBOX, as the MTA would. */
+  deliver(user: string, raw: string, from = 'sender@example.test'): void {
+    const run = spawnSync('/usr/lib/dovecot/dovecot-lda', ['-c', join(this.dir, 'dovecot.conf'), '-d', user, '-f', from], { input: raw });
+    if (run.status !== 0) throw new Error(`dovecot-lda failed: ${run.stderr.toString()}`);
+  }
+
+  log(): string {
+    try {
+      return readFileSync(join(this.dir, 'dovecot.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private async waitForPort(port: number): Promise<void> {
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 50; i++) {
+      const ok = await new Promise<boolean>((done) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          done(true);
+        }).once('error', () => done(false));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`Dovecot did not listen on ${port}: ${this.log().slice(-2000)}`);
+  }
+
+  stop(): void {
+    spawnSync('dovecot', ['-c', join(this.dir, 'dovecot.conf'), 'stop'], { stdio: 'ignore' });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
