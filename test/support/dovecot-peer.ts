@@ -4,20 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PACKAGES = ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'];
-
-/** Installs Dovecot from Debian when it is missing and we are root; otherwise says exactly what to install. */
+/** `npm test` installs Dovecot before Jest starts (scripts/test.mjs); running Jest alone needs it already. */
 export function ensureDovecot(): void {
   if (spawnSync('dovecot', ['--version']).status === 0) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Dovecot is needed for the mail tests. Install it with: sudo apt-get install -y --no-install-recommends ${PACKAGES.join(' ')}`);
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...PACKAGES], { env, stdio: 'ignore' });
-  if (install().status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
-    if (install().status !== 0) throw new Error(`apt-get could not install ${PACKAGES.join(' ')}`);
-  }
+  throw new Error('Dovecot is needed for the mail tests: run them through `npm test`, which installs it, or apt-get install -y --no-install-recommends dovecot-imapd dovecot-pop3d dovecot-submissiond');
 }
 
 export const freePort = () =>
@@ -46,6 +36,11 @@ export interface DovecotOptions {
   mechanisms?: string[];
   /** Password users. */
   users?: Record<string, string>;
+  /**
+   * Shared mailboxes (Microsoft-like): a token opens every mailbox listed in its
+   * `mailboxes` claim, not only its own, through a checkpassword passdb that introspects it.
+   */
+  delegation?: boolean;
 }
 
 /**
@@ -96,6 +91,24 @@ export class DovecotPeer {
     ].join('\n') + '\n');
     const mechanisms = options.mechanisms ?? ['plain', 'login', 'xoauth2', 'oauthbearer'];
     const oauthMechs = mechanisms.filter((m) => m === 'xoauth2' || m === 'oauthbearer');
+    if (options.delegation) {
+      // Dovecot hands the bearer token to checkpassword as the password (fd 3: user\0token\0).
+      writeFileSync(join(dir, 'delegation.cjs'), `#!${process.execPath}
+const { readFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const [user, token] = readFileSync(3).toString('utf8').split('\\0');
+fetch(${JSON.stringify(new URL('/token/introspection', options.issuer).toString())}, {
+  method: 'POST',
+  headers: { authorization: 'Basic ' + Buffer.from('dovecot:dovecot-secret').toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ token }),
+}).then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status))))).then((info) => {
+  const allowed = info.active && (info.mailboxes || []).map((m) => m.toLowerCase()).includes(user.toLowerCase());
+  if (!allowed) process.exit(1);
+  const reply = spawnSync(process.argv[2], { stdio: [0, 1, 2, 3, 4], env: { ...process.env, USER: user } });
+  process.exit(reply.status ?? 111);
+}, () => process.exit(111));
+`, { mode: 0o755 });
+    }
     writeFileSync(join(dir, 'dovecot.conf'), `
 protocols = imap pop3 submission
 listen = 127.0.0.1
@@ -122,11 +135,21 @@ passdb {
   mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${dir}/users
 }
-${oauthMechs.length ? `passdb {
+${!oauthMechs.length ? '' : options.delegation ? `passdb {
+  driver = checkpassword
+  mechanisms = ${oauthMechs.join(' ')}
+  args = ${dir}/delegation.cjs
+}
+service auth {
+  vsz_limit = 0
+}
+service auth-worker {
+  vsz_limit = 0
+}` : `passdb {
   driver = oauth2
   mechanisms = ${oauthMechs.join(' ')}
   args = ${dir}/oauth2.conf.ext
-}` : ''}
+}`}
 userdb {
   driver = static
   args = uid=65534 gid=65534 home=${dir}/mail/%Lu allow_all_users=yes

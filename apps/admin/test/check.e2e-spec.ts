@@ -16,6 +16,7 @@ describe('Check and the mailbox service against a real Dovecot', () => {
   let sink: RelaySink;
   let dovecot: DovecotPeer;
   let microsoft: DovecotPeer;
+  let shared: DovecotPeer;
   let t: TestApp;
   let agent: Awaited<ReturnType<TestApp['login']>>;
   const seen: string[] = [];
@@ -59,8 +60,9 @@ describe('Check and the mailbox service against a real Dovecot', () => {
     sink = await RelaySink.start();
     dovecot = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port, users: { 'pw@example.test': PASSWORD } });
     microsoft = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port, mechanisms: ['plain', 'login', 'xoauth2'] });
+    shared = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port, mechanisms: ['plain', 'login', 'xoauth2'], delegation: true });
     sink.target = dovecot;
-    t = await startTestApp({}, undefined, { mailTrustedCa: [dovecot.certificate, microsoft.certificate] });
+    t = await startTestApp({}, undefined, { mailTrustedCa: [dovecot.certificate, microsoft.certificate, shared.certificate] });
     agent = await t.login();
     alice = await validatedClient('alice@example.test');
   });
@@ -68,6 +70,7 @@ describe('Check and the mailbox service against a real Dovecot', () => {
     await t?.close();
     dovecot?.stop();
     microsoft?.stop();
+    shared?.stop();
     await sink?.stop();
     await peer?.stop();
   });
@@ -96,6 +99,20 @@ describe('Check and the mailbox service against a real Dovecot', () => {
   it('logs in with XOAUTH2 where that is all the server offers (Microsoft-like)', () => {
     expect(microsoft.log()).toMatch(/method=XOAUTH2/);
     expect(microsoft.log()).not.toMatch(/method=OAUTHBEARER/);
+  });
+
+  it('opens a shared mailbox with a delegate\'s token, and refuses a non-delegate', async () => {
+    // The authorization server lists alice (not bob) as a delegate of shared@example.test.
+    const bob = await validatedClient('bob@example.test');
+    for (const build of [imap, pop3]) {
+      const delegate = await check(await mailbox({ ...build(shared, 'ssl'), username: 'shared@example.test', oauthClientId: alice }));
+      expect(delegate.notice).toEqual({ type: 'success', message: expect.stringMatching(/^Connection Successful/) });
+      const stranger = await check(await mailbox({ ...build(shared, 'ssl'), username: 'shared@example.test', oauthClientId: bob }));
+      expect(stranger.notice).toEqual({ type: 'error', message: expect.stringMatching(/refused the login[\s\S]*may use this protocol/) });
+      expect(stranger.check.stage).toBe('auth');
+    }
+    const [row] = await t.app.get(DataSource).query(`SELECT "validationStatus" FROM oauth_client WHERE id = '${bob}'`);
+    expect(row.validationStatus).toBe('valid');
   });
 
   it('is red with the cause an admin can act on', async () => {
