@@ -13,17 +13,21 @@ const step = (cmd, args) => {
 
 step('npm', ['run', '--silent', 'build']);
 
-// Dovecot (IMAP, POP3, submission) is a test peer from Debian: install it once, before Jest's timeouts run.
-const DOVECOT = ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'];
-if (spawnSync('dovecot', ['--version']).status !== 0) {
+// Test peers from Debian, installed once before Jest's timeouts run: Dovecot (IMAP, POP3,
+// submission) for the mail tests and Chromium for the browser walkthrough.
+for (const [probe, packages, why] of [
+  [['dovecot', '--version'], ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'], 'The mail tests need Dovecot'],
+  [['chromium', '--version'], ['chromium'], 'The browser walkthrough needs Chromium'],
+]) {
+  if (spawnSync(probe[0], probe.slice(1)).status === 0) continue;
   if (process.getuid?.() !== 0) {
-    console.error(`The mail tests need Dovecot. Install it with: sudo apt-get install -y --no-install-recommends ${DOVECOT.join(' ')}`);
+    console.error(`${why}. Install it with: sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`);
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...DOVECOT], env).status === 0;
+  const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], env).status === 0;
   if (!install() && !(run('apt-get', ['update', '-qq'], env).status === 0 && install())) {
-    console.error(`apt-get could not install ${DOVECOT.join(' ')}`);
+    console.error(`apt-get could not install ${packages.join(' ')}`);
     process.exit(1);
   }
 }

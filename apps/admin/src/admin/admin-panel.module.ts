@@ -1,4 +1,4 @@
-import { AdminModule, ExpressLoader } from '@adminjs/nestjs';
+import { AdminModule } from '@adminjs/nestjs';
 import { Database, Resource } from '@adminjs/typeorm';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
 import { MailboxService, MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { ADMIN_TRANSLATIONS } from './admin-locale.js';
 import { componentLoader } from './component-loader.js';
+import { PanelLoader } from './panel.loader.js';
 import { mailboxResource } from './resources/mailbox.resource.js';
 import { oauthClientResource } from './resources/oauth-client.resource.js';
 import { scrubActionResponse } from './secret-params.js';
@@ -27,7 +28,7 @@ export function adminPanelModule(): DynamicModule {
   return AdminModule.createAdminAsync({
     imports: [AdminAuthModule],
     inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, MailboxService, AdminUserService, TypeOrmSessionStore],
-    customLoader: ExpressLoader,
+    customLoader: PanelLoader,
     useFactory: (
       config: AppConfig,
       dataSource: DataSource,

@@ -7,6 +7,7 @@ import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { CheckStatus } from '../entities/mailbox.enums.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
+import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import { TokenService } from '../tokens/token.service.js';
@@ -207,8 +208,9 @@ export class MailboxService {
       const message =
         e.code === 'PROVIDER_UNAVAILABLE'
           ? 'The OAuth provider is temporarily unavailable, so no token could be obtained. The client stays valid; try again later.'
-          : e.code === 'TOKEN_REVOKED' && !/must be validated again/.test(e.message)
-            ? `The OAuth client must be validated again (open it and click Validate): ${e.message}`
+          : e.code === 'TOKEN_REVOKED'
+            ? `The OAuth client${mailbox.oauthClient ? ` "${mailbox.oauthClient.name}"` : ''} must be validated again: open it and click Validate.${
+                e instanceof OAuthTokenError && e.providerError ? ` (The provider answered ${e.providerError}.)` : ''}`
             : e.message;
       return { ok: false, protocol: mailbox.protocol, stage: 'token', code: e.code, message, retryable: e.retryable };
     }

@@ -21,7 +21,7 @@ const RedirectUriShow: React.FC<ShowPropertyProps> = ({ record, property }) => {
   }, []);
   return (
     <Box mb="xl">
-      <Label>{property.label}</Label>
+      <Label>Redirect Uri</Label>
       <Box flex alignItems="center">
         <Text id="redirect-uri" style={{ wordBreak: 'break-all' }}>{uri}</Text>
         <Button ml="default" size="sm" type="button" onClick={async () => { await navigator.clipboard?.writeText(uri); setCopied(true); }}>

@@ -1,0 +1,190 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { choose, launchBrowser, newWindow, screenshot } from '../../../test/support/browser.js';
+import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
+import { OidcPeer } from '../../../test/support/oidc-peer.js';
+import { RelaySink } from '../../../test/support/relay-sink.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../../../test/support/test-app.js';
+
+const SECRET = `CANARY-CS-${randomUUID()}`;
+
+describe('The seed walkthrough in a real browser', () => {
+  let peer: OidcPeer;
+  let sink: RelaySink;
+  let dovecot: DovecotPeer;
+  let t: TestApp;
+  let browser: Browser;
+  let admin: BrowserContext;
+  let page: Page;
+  let base: string;
+  const outside: { url: string; from: string }[] = [];
+  const clientId = `support-${randomUUID().slice(0, 8)}`;
+  let recordId: string;
+
+  /** The provider's own pages: sign in as `login`, then consent. */
+  async function consentAt(p: Page, login: string) {
+    const loginField = p.locator('input[name="login"]');
+    const consent = p.locator('button[type="submit"]', { hasText: /continue/i });
+    await loginField.or(consent).first().waitFor();
+    // A provider that still knows the person skips straight to consent.
+    if (await loginField.isVisible()) {
+      await loginField.fill(login);
+      await p.locator('input[name="password"]').fill('any');
+      await p.locator('button[type="submit"]').click();
+    }
+    await consent.click();
+  }
+
+  const atProvider = (url: URL) => url.port === new URL(peer.issuer).port;
+
+  async function validate() {
+    await page.goto(`${base}/admin/resources/OAuthClient/records/${recordId}/validate`);
+    await page.waitForURL((url) => atProvider(url) || url.pathname.endsWith('/show'));
+    // A provider that still holds the person's session and grant answers at once.
+    if (atProvider(new URL(page.url()))) {
+      await screenshot(page, 'provider-login');
+      await consentAt(page, 'alice@example.test');
+    }
+    await page.waitForURL(/\/show/);
+    await page.getByText('Client validated as alice@example.test').waitFor();
+  }
+
+  async function check(mailboxId: string, expected: RegExp) {
+    await page.goto(`${base}/admin/resources/Mailbox/records/${mailboxId}/check`);
+    await page.waitForURL(/\/show$/);
+    await page.getByText(expected).first().waitFor();
+  }
+
+  beforeAll(async () => {
+    peer = await OidcPeer.start();
+    sink = await RelaySink.start();
+    dovecot = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port });
+    sink.target = dovecot;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await startTestApp({ PORT: String(port), OAUTH_MAIL_PUBLIC_BASE_URL: base }, undefined, { mailTrustedCa: [dovecot.certificate] });
+    await t.app.listen(port, '127.0.0.1');
+    browser = await launchBrowser();
+    admin = await newWindow(browser, outside);
+    page = await admin.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    dovecot?.stop();
+    await sink?.stop();
+    await peer?.stop();
+  });
+
+  it('1. logs in at /admin', async () => {
+    await page.goto(`${base}/admin`);
+    await page.locator('input[name="email"]').fill(ADMIN_EMAIL);
+    await page.locator('input[name="password"]').fill(ADMIN_PASSWORD);
+    await screenshot(page, 'login');
+    await page.locator('form button').click();
+    await page.waitForURL(`${base}/admin`);
+    await screenshot(page, 'dashboard');
+  });
+
+  it('2. creates a Generic OAuth client; the Redirect URI appears once saved', async () => {
+    await page.goto(`${base}/admin/resources/OAuthClient/actions/new`);
+    await page.locator('input[name="name"]').fill('Support mailbox');
+    await choose(page, 'provider', 'generic');
+    await choose(page, 'type', 'mailbox');
+    await page.locator('input[name="clientId"]').fill(clientId);
+    await page.locator('input[name="clientSecret"]').fill(SECRET);
+    await page.locator('input[name="authorizeUrl"]').fill(`${peer.issuer}/auth`);
+    await page.locator('input[name="tokenUrl"]').fill(`${peer.issuer}/token`);
+    await page.locator('input[name="scope"]').fill('openid email offline_access mail');
+    await screenshot(page, 'client-form');
+    await page.getByTestId('button-save').click();
+    await page.waitForURL(/\/resources\/OAuthClient$/);
+    await page.getByText('Support mailbox').first().click();
+    await page.waitForURL(/\/show$/);
+    recordId = /records\/([^/]+)\/show/.exec(page.url())![1];
+    const redirectUri = await page.locator('#redirect-uri').textContent();
+    expect(redirectUri).toBe(`${base}/oauth/callback/${recordId}`);
+    await peer.registerClient(clientId, SECRET, [redirectUri!]);
+    await screenshot(page, 'client-saved');
+  });
+
+  it('3. Validate: the provider login and consent, then back with the green message', async () => {
+    await validate();
+    await screenshot(page, 'client-validated');
+  });
+
+  it('4. Copy URL: consent in a private window; the first window shows the new identity after a reload', async () => {
+    await page.goto(`${base}/admin/resources/OAuthClient/records/${recordId}/copyUrl`);
+    const url = await page.locator('#authorize-url').inputValue();
+    expect(url).toContain('code_challenge=');
+    await screenshot(page, 'copy-url');
+    const incognito = await newWindow(browser, outside);
+    const privatePage = await incognito.newPage();
+    await privatePage.goto(url);
+    await consentAt(privatePage, 'bob@example.test');
+    await privatePage.getByText('Client validated as bob@example.test').waitFor();
+    await screenshot(privatePage, 'private-window-result');
+    await incognito.close();
+    await page.goto(`${base}/admin/resources/OAuthClient/records/${recordId}/show`);
+    await page.getByText('bob@example.test').first().waitFor();
+    await screenshot(page, 'client-after-reload');
+    // Back to alice, whose mailbox the next steps use; the provider remembers her, so sign out there first.
+    // Cookies are per host, not per port: only the provider's (named _…) go, the admin session stays.
+    await admin.clearCookies({ name: /^_/ });
+    await validate();
+  });
+
+  let imapId: string;
+  it('5-6. creates an IMAP mailbox on the client; Check is green, red after revocation, green after Validate', async () => {
+    await page.goto(`${base}/admin/resources/Mailbox/actions/new`);
+    await page.locator('input[name="name"]').fill('Support inbox');
+    await choose(page, 'direction', 'incoming');
+    await choose(page, 'protocol', 'imap');
+    await page.locator('input[name="host"]').fill('127.0.0.1');
+    await page.locator('input[name="port"]').fill(String(dovecot.ports.imaps));
+    await choose(page, 'encryption', 'ssl');
+    await page.locator('input[name="username"]').fill('alice@example.test');
+    await choose(page, 'oauthClientId', 'Support mailbox');
+    await screenshot(page, 'mailbox-form');
+    await page.getByTestId('button-save').click();
+    await page.waitForURL(/\/resources\/Mailbox$/);
+    await page.getByText('Support inbox').first().click();
+    await page.waitForURL(/\/show$/);
+    imapId = /records\/([^/]+)\/show/.exec(page.url())![1];
+
+    await check(imapId, /Connection Successful/);
+    await screenshot(page, 'check-green');
+    await peer.revokeAccount('alice@example.test');
+    await check(imapId, /must be validated again/);
+    await screenshot(page, 'check-red');
+    await validate();
+    await check(imapId, /Connection Successful/);
+  });
+
+  it('7. the same for an outgoing SMTP mailbox', async () => {
+    await page.goto(`${base}/admin/resources/Mailbox/actions/new`);
+    await page.locator('input[name="name"]').fill('Support outgoing');
+    await choose(page, 'direction', 'outgoing');
+    await choose(page, 'protocol', 'smtp');
+    await page.locator('input[name="host"]').fill('127.0.0.1');
+    await page.locator('input[name="port"]').fill(String(dovecot.ports.submission));
+    await choose(page, 'encryption', 'starttls');
+    await page.locator('input[name="username"]').fill('alice@example.test');
+    await choose(page, 'oauthClientId', 'Support mailbox');
+    await page.getByTestId('button-save').click();
+    await page.waitForURL(/\/resources\/Mailbox$/);
+    await page.getByText('Support outgoing').first().click();
+    await page.waitForURL(/\/show$/);
+    const smtpId = /records\/([^/]+)\/show/.exec(page.url())![1];
+    await check(smtpId, /Connection Successful/);
+    await screenshot(page, 'smtp-check-green');
+    await page.goto(`${base}/admin/resources/Mailbox`);
+    await screenshot(page, 'mailbox-grid');
+  });
+
+  it('loads the panel without any request leaving the machine', () => {
+    // The test provider's own pages load a web font; the admin's pages must load nothing from outside.
+    expect(outside.filter((r) => r.from.startsWith(base))).toEqual([]);
+  });
+});
