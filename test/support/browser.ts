@@ -17,7 +17,7 @@ export async function launchBrowser(): Promise<Browser> {
  * aborted and recorded with the page that made them: the panel must make none.
  */
 export async function newWindow(browser: Browser, outside: { url: string; from: string }[]): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.route(
     (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
     (route) => {

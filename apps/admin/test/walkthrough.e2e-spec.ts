@@ -145,7 +145,17 @@ describe('The seed walkthrough in a real browser', () => {
     await page.locator('input[name="port"]').fill(String(dovecot.ports.imaps));
     await choose(page, 'encryption', 'ssl');
     await page.locator('input[name="username"]').fill('alice@example.test');
+    // The seed's '+' next to the OAuth Client field opens a new client form; the pencil edits the selected client.
+    const [create] = await Promise.all([admin.waitForEvent('page'), page.getByTestId('oauth-client-create').click()]);
+    await create.waitForURL(/\/resources\/OAuthClient\/actions\/new$/);
+    await create.locator('input[name="name"]').waitFor();
+    await create.close();
     await choose(page, 'oauthClientId', 'Support mailbox');
+    const [edit] = await Promise.all([admin.waitForEvent('page'), page.getByTestId('oauth-client-edit').click()]);
+    await edit.waitForURL(new RegExp(`/resources/OAuthClient/records/${recordId}/edit$`));
+    await edit.locator('input[name="name"]').waitFor();
+    expect(await edit.locator('input[name="name"]').inputValue()).toBe('Support mailbox');
+    await edit.close();
     await screenshot(page, 'mailbox-form');
     await page.getByTestId('button-save').click();
     await page.waitForURL(/\/resources\/Mailbox$/);
@@ -158,6 +168,10 @@ describe('The seed walkthrough in a real browser', () => {
     await peer.revokeAccount('alice@example.test');
     await check(imapId, /must be validated again/);
     await screenshot(page, 'check-red');
+    await page.goto(`${base}/admin`);
+    await page.getByTestId('clients-attention').getByText('must be validated again').waitFor();
+    await page.getByTestId('mailboxes-failing').getByText('Support inbox').waitFor();
+    await screenshot(page, 'dashboard-attention');
     await validate();
     await check(imapId, /Connection Successful/);
   });

@@ -5,6 +5,22 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
   labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', 'OAuth Mail': 'OAuth Mail' },
   resources: {
     OAuthClient: {
+      labels: {
+        'provider.azure': 'Azure (Microsoft 365)',
+        'provider.google': 'Google',
+        'provider.generic': 'Generic OAuth 2.0',
+        'type.mailbox': 'Mailbox (IMAP, POP3, SMTP)',
+        'type.user': 'User (sign-in)',
+        'status.enabled': 'Enabled',
+        'status.disabled': 'Disabled',
+        'userDataSource.endpoint': 'Endpoint',
+        'userDataSource.id_token': 'ID token',
+        'validationStatus.not_validated': 'Not validated',
+        'validationStatus.valid': 'Valid',
+        'validationStatus.needs_revalidation': 'Validate again',
+        'validationStatus.error': 'Error',
+      },
+      actions: { validate: 'Validate', copyUrl: 'Copy URL' },
       properties: {
         redirectUri: 'Redirect Uri',
         name: 'Name',
@@ -39,6 +55,21 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
       },
     },
     Mailbox: {
+      labels: {
+        'direction.incoming': 'Incoming (IMAP, POP3)',
+        'direction.outgoing': 'Outgoing (SMTP)',
+        'protocol.imap': 'IMAP',
+        'protocol.pop3': 'POP3',
+        'protocol.smtp': 'SMTP',
+        'encryption.ssl': 'SSL/TLS',
+        'encryption.starttls': 'STARTTLS',
+        'encryption.none': 'None',
+        'status.enabled': 'Enabled',
+        'status.disabled': 'Disabled',
+        'lastCheckStatus.ok': 'OK',
+        'lastCheckStatus.failed': 'Failed',
+      },
+      actions: { check: 'Check' },
       properties: {
         name: 'Name',
         direction: 'Type',

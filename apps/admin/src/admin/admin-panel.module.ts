@@ -12,7 +12,8 @@ import { SESSION_COOKIE, sessionOptions } from '../auth/session-options.js';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { ADMIN_TRANSLATIONS } from './admin-locale.js';
-import { componentLoader } from './component-loader.js';
+import { componentLoader, Components } from './component-loader.js';
+import { dashboardSummary } from './dashboard.handler.js';
 import { PanelLoader } from './panel.loader.js';
 import { mailboxResource } from './resources/mailbox.resource.js';
 import { oauthClientResource } from './resources/oauth-client.resource.js';
@@ -45,6 +46,7 @@ export function adminPanelModule(): DynamicModule {
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
         resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource)].map(scrubbed),
+        dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },
       },

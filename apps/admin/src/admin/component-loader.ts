@@ -10,5 +10,9 @@ export const Components = {
   ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
   CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),
   CheckAction: componentLoader.add('CheckAction', './components/check-action'),
+  ConditionalProperty: componentLoader.add('ConditionalProperty', './components/conditional-property'),
+  StatusBadge: componentLoader.add('StatusBadge', './components/status-badge'),
+  OAuthClientReference: componentLoader.add('OAuthClientReference', './components/oauth-client-reference'),
+  Dashboard: componentLoader.add('Dashboard', './components/dashboard'),
   RedirectUriShow: componentLoader.add('RedirectUriShow', './components/redirect-uri-show'),
 };

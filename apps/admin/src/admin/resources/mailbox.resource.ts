@@ -6,6 +6,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 import { saveHook } from '../save-hook.js';
 import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
+import { onlyFor } from '../only-for.js';
 
 /** The Mailbox grid and form; the password is write-only. */
 export function mailboxResource(mailboxes: MailboxSettingsService, mail: MailboxService, dataSource: DataSource): ResourceWithOptions {
@@ -40,6 +41,16 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
         password: { type: 'password', isVisible: { list: false, show: false, filter: false, edit: true } },
         passwordStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         lastCheckMessage: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
+        lastCheckStatus: { components: { list: Components.StatusBadge, show: Components.StatusBadge } },
+        oauthClientId: {
+          components: { edit: Components.OAuthClientReference },
+          description: 'Sign in with this client\'s token instead of a password. + creates a client, the pencil edits the selected one.',
+        },
+        username: { description: 'Usually the mailbox address. With an OAuth client it may be a shared mailbox the validated user can open.' },
+        folder: onlyFor({ protocol: ['imap'] }),
+        emailDisplay: { description: 'The From address, if the server allows one other than the username.', ...onlyFor({ direction: ['outgoing'] }) },
+        displayName: { description: 'The From name.', ...onlyFor({ direction: ['outgoing'] }) },
+        port: { description: 'Leave empty for the standard port of the protocol and encryption (993, 995, 465, 587…).' },
       },
       actions: {
         new: { before: [save] },

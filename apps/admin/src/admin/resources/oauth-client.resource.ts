@@ -7,6 +7,7 @@ import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 import { saveHook } from '../save-hook.js';
 import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
 import { formatList, formatMapping } from '../value-format.js';
+import { onlyFor } from '../only-for.js';
 
 const SSO_FIELDS = ['userDataSource', 'userDataEndpoint', 'usernameAttribute', 'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps'];
 
@@ -52,17 +53,26 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
           description: "Azure: the secret's Value (shown once when created), not its Secret ID. Leave empty to keep the stored secret.",
         },
         clientId: { description: 'Azure: the Application (client) ID from the app Overview. Google: the OAuth client ID.' },
-        tenantId: { description: 'Azure only: the Directory (tenant) ID from Microsoft Entra ID, or "organizations".' },
+        tenantId: { description: 'The Directory (tenant) ID from Microsoft Entra ID, or "organizations".', ...onlyFor({ provider: ['azure'] }) },
         scope: { description: 'Leave empty for Azure and Google: their default scopes are used. Required for Generic.' },
+        authorizeUrl: { description: 'Leave empty for Azure and Google. Generic: the authorization endpoint.' },
+        tokenUrl: { description: 'Leave empty for Azure and Google. Generic: the token endpoint.' },
+        scopeSeparator: { description: 'The character between scopes (a space unless the provider wants another).' },
         proxy: { description: 'host:port of a proxy for calls to the provider, if the server has no direct access.' },
         verifySsl: { description: 'With a proxy: check the provider certificate. Turning this off is unsafe: anyone on the path can read the tokens.' },
         redirectUri: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false }, components: { show: Components.RedirectUriShow } },
         clientSecretStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         accessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
         originalAccessTokenStatus: { type: 'string', isVisible: { list: false, show: true, filter: false, edit: false } },
-        userFields: { type: 'textarea' },
-        relatedLdaps: { type: 'string' },
-        userCreateExpression: { type: 'textarea' },
+        userDataSource: onlyFor({ type: ['user'] }),
+        userDataEndpoint: onlyFor({ type: ['user'] }),
+        usernameAttribute: onlyFor({ type: ['user'] }),
+        userFields: { type: 'textarea', ...onlyFor({ type: ['user'] }) },
+        relatedLdaps: { type: 'string', ...onlyFor({ type: ['user'] }) },
+        userCreateExpression: { type: 'textarea', ...onlyFor({ type: ['user'] }) },
+        loginButtonCaption: onlyFor({ type: ['user'] }),
+        loginButtonIcon: onlyFor({ type: ['user'] }),
+        validationStatus: { components: { list: Components.StatusBadge, show: Components.StatusBadge } },
         lastError: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
       },
       actions: {

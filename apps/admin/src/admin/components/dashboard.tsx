@@ -1,0 +1,65 @@
+import React, { useEffect, useState } from 'react';
+import { ApiClient } from 'adminjs';
+import { Box, H2, H5, Link, Text } from '@adminjs/design-system';
+
+interface Summary {
+  clients: { total: number; valid: number; attention: { id: string; name: string; status: string; lastError: string | null }[] };
+  mailboxes: { total: number; ok: number; failing: { id: string; name: string; message: string | null }[]; unchecked: number };
+}
+
+const api = new ApiClient();
+
+/** What an admin needs first: which clients need validating and which mailboxes fail their check. */
+const Dashboard: React.FC = () => {
+  const [data, setData] = useState<Summary | null>(null);
+  useEffect(() => {
+    api.getDashboard().then((res) => setData(res.data as Summary));
+  }, []);
+  if (!data) return <Box variant="container" m="xl"><Text>Loading…</Text></Box>;
+  const card = (title: string, value: string, detail: string, href: string) => (
+    <Box variant="container" mr="xl" mb="xl" width={[1, 1 / 2, 1 / 3]} style={{ minWidth: 260 }}>
+      <H5>{title}</H5>
+      <H2 mb="sm">{value}</H2>
+      <Text variant="sm" color="grey60">{detail}</Text>
+      <Link href={href}>Open the list</Link>
+    </Box>
+  );
+  return (
+    <Box p="xl">
+      <H2 mb="xl">OAuth Mail</H2>
+      <Box flex flexWrap="wrap">
+        {card('OAuth clients', `${data.clients.valid} of ${data.clients.total} valid`, `${data.clients.attention.length} need attention`, '/admin/resources/OAuthClient')}
+        {card('Mailboxes', `${data.mailboxes.ok} of ${data.mailboxes.total} OK`, `${data.mailboxes.failing.length} failing, ${data.mailboxes.unchecked} never checked`, '/admin/resources/Mailbox')}
+      </Box>
+      {data.clients.attention.length ? (
+        <Box variant="container" mb="xl" data-testid="clients-attention">
+          <H5>Clients to validate</H5>
+          {data.clients.attention.map((c) => (
+            <Text key={c.id} mb="default">
+              <Link href={`/admin/resources/OAuthClient/records/${c.id}/show`}>{c.name}</Link>{' '}
+              — {c.status === 'needs_revalidation' ? 'must be validated again' : c.status === 'error' ? 'validation failed' : 'not validated yet'}
+              {c.lastError ? `: ${c.lastError}` : ''}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      {data.mailboxes.failing.length ? (
+        <Box variant="container" data-testid="mailboxes-failing">
+          <H5>Mailboxes failing their last check</H5>
+          {data.mailboxes.failing.map((m) => (
+            <Text key={m.id} mb="default">
+              <Link href={`/admin/resources/Mailbox/records/${m.id}/show`}>{m.name}</Link>{m.message ? ` — ${m.message}` : ''}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      {!data.clients.total ? (
+        <Box variant="container">
+          <Text>Start with an OAuth client: <Link href="/admin/resources/OAuthClient/actions/new">create one</Link>, save it, register its Redirect Uri at the provider, then Validate.</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+};
+
+export default Dashboard;
