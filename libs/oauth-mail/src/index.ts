@@ -37,7 +37,5 @@ export {
   OAuthMailError,
   ConfigurationError,
   SecretDecryptError,
-  ValidationFailedError,
-  NotFoundError,
   type FieldErrors,
 } from './errors/oauth-mail.error.js';

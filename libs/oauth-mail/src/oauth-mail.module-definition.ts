@@ -4,8 +4,6 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
 export const {
   ConfigurableModuleClass: OAuthMailConfigurableModule,
   MODULE_OPTIONS_TOKEN: OAUTH_MAIL_MODULE_OPTIONS,
-  OPTIONS_TYPE: OAUTH_MAIL_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: OAUTH_MAIL_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<OAuthMailModuleOptions>({ moduleName: 'OAuthMail' })
   .setClassMethodName('forRoot')
   // Global lets the host's other modules (an admin panel, controllers) inject the services.

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -164,6 +166,30 @@ describe(TokenService.name, () => {
     await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_DISABLED' });
     await app.get(OAuthClientService).update(id, { status: 'enabled', tokenUrl: `${peer.issuer}/token2` });
     await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_NOT_VALIDATED' });
+  });
+
+  it('sends token requests through the client\'s proxy (HTTP CONNECT), and says so when the proxy is down', async () => {
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req, client: Socket, head: Buffer) => {
+      tunnels.push(req.url!);
+      const [host, port] = req.url!.split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const id = await validatedClient(app, { proxy: `127.0.0.1:${proxyPort}` });
+    expect(tunnels).toEqual([new URL(peer.issuer).host]);
+    await app.get(TokenService).getAccessToken(id, { forceRefresh: true });
+    expect(tunnels).toHaveLength(2);
+    await new Promise((r) => proxy.close(r));
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect((await stored(id)).row.validationStatus).toBe('valid');
   });
 
   it('validates Azure and Google presets with only their base URL replaced, and explains AADSTS errors on refresh', async () => {

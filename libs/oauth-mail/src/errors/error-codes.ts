@@ -5,7 +5,6 @@
 export const ERROR_CODES = {
   CONFIGURATION_INVALID: 'The module options or the environment are invalid.',
   SECRET_DECRYPT_FAILED: 'A stored secret could not be decrypted (unknown format, unknown key id, wrong key or tampered value).',
-  VALIDATION_FAILED: 'One or more fields are invalid.',
   NOT_FOUND: 'The record does not exist.',
   CLIENT_DISABLED: 'The OAuth client is disabled: it can be neither validated nor used.',
   CLIENT_NOT_VALIDATED: 'The OAuth client holds no tokens yet: it must be validated.',

@@ -32,16 +32,3 @@ export class SecretDecryptError extends OAuthMailError {
 
 /** Field name → message an admin can act on. */
 export type FieldErrors = Record<string, string>;
-
-/** Input rejected field by field; nothing was written. */
-export class ValidationFailedError extends OAuthMailError {
-  constructor(readonly fieldErrors: FieldErrors) {
-    super('VALIDATION_FAILED', `Invalid fields: ${Object.keys(fieldErrors).join(', ')}`);
-  }
-}
-
-export class NotFoundError extends OAuthMailError {
-  constructor(what: string) {
-    super('NOT_FOUND', `${what} not found`);
-  }
-}

@@ -3,7 +3,7 @@ import type { Repository } from 'typeorm';
 import type { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 
-export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
+const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 
 export const hashState = (state: string) => createHash('sha256').update(state, 'utf8').digest('hex');
 
