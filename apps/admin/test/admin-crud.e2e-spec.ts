@@ -228,6 +228,22 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect(gone.text).not.toContain(CANARY_SECRET);
   });
 
+  it('refuses changes that do not come from the panel itself (CSRF): foreign Origin or a cross-site request', async () => {
+    const list = await record(await agent.get(`${API}/Mailbox/actions/list`));
+    const id = list.records[0].params.id;
+    const before = list.records[0].params.lastCheckAt ?? null;
+    const foreign = await agent.post(`${API}/Mailbox/records/${id}/check`).set('Origin', 'https://evil.example').send({});
+    expect(foreign.status).toBe(403);
+    const crossSite = await agent.post(`${API}/OAuthClient/actions/new`).set('Sec-Fetch-Site', 'cross-site').field('name', 'csrf');
+    expect(crossSite.status).toBe(403);
+    const [row] = await t.db.query<{ lastCheckAt: string | null }>(`SELECT "lastCheckAt" FROM mailbox WHERE id = '${id}'`);
+    expect(row.lastCheckAt ?? null).toBe(before);
+    const [{ n }] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM oauth_client WHERE name = 'csrf'`);
+    expect(Number(n)).toBe(0);
+    const sameOrigin = await agent.get(`${API}/Mailbox/actions/list`).set('Origin', 'http://127.0.0.1:3000');
+    expect(sameOrigin.status).toBe(200);
+  });
+
   it('never lets a planted secret out: not in any response, log line or plain-text column', async () => {
     // Every record page of both resources, including bulk and search endpoints.
     for (const resource of ['OAuthClient', 'Mailbox']) {

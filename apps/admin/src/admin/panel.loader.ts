@@ -1,28 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ExpressLoader } from '@adminjs/nestjs';
 import AdminJSExpress from '@adminjs/express';
 import type AdminJS from 'adminjs';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
+import type { AppConfig } from '../config/app.config.js';
+import { APP_CONFIG } from '../config/app-config.token.js';
 
 /** AdminJS's layout and login templates hard-code this stylesheet; the panel must load with no outside request. */
 const EXTERNAL_FONTS = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
 
 type Options = Parameters<ExpressLoader['register']>[2];
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * ExpressLoader, with the router wrapped so that HTML pages go out without the
- * external font stylesheet. The function keeps the name `admin`: the loader
- * finds its layer by that name to move it ahead of Nest's body parsers.
+ * ExpressLoader, with the router wrapped: requests that change something must
+ * come from the panel's own pages (Origin / Sec-Fetch-Site, against CSRF), and
+ * HTML pages go out without the external font stylesheet. The function keeps
+ * the name `admin`: the loader finds its layer by that name to move it ahead
+ * of Nest's body parsers.
  */
 @Injectable()
 export class PanelLoader extends ExpressLoader {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+  }
+
   override async register(admin: AdminJS, httpAdapter: AbstractHttpAdapter, options: Options): Promise<void> {
+    const ownOrigin = new URL(this.config.publicBaseUrl).origin;
     const app = httpAdapter.getInstance();
     const router = options.auth
       ? AdminJSExpress.buildAuthenticatedRouter(admin, options.auth as never, undefined, options.sessionOptions, options.formidableOptions)
       : AdminJSExpress.buildRouter(admin, undefined, options.formidableOptions);
     app.use(options.adminJsOptions.rootPath, function admin(req: Request, res: Response, next: NextFunction) {
+      if (!SAFE_METHODS.has(req.method)) {
+        const origin = req.get('origin');
+        if ((origin && origin !== ownOrigin) || req.get('sec-fetch-site') === 'cross-site') {
+          return res.status(403).type('text/plain').send('This request did not come from the admin panel and was refused.');
+        }
+      }
       const send = res.send.bind(res);
       res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONTS, '') : body);
       return router(req, res, next);
