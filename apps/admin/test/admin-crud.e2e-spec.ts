@@ -244,6 +244,28 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect(sameOrigin.status).toBe(200);
   });
 
+  it('lets a viewer look but not change anything', async () => {
+    const { AdminUser } = await import('../src/auth/admin-user.entity.js');
+    const { hashPassword } = await import('../src/auth/password-hash.js');
+    const { DataSource } = await import('typeorm');
+    const users = t.app.get(DataSource).getRepository(AdminUser);
+    await users.save(users.create({ email: 'viewer@example.test', role: 'viewer', passwordHash: await hashPassword('viewer password') }));
+    const viewer = (await import('supertest')).default.agent(t.app.getHttpServer());
+    await viewer.post('/admin/login').type('form').send({ email: 'viewer@example.test', password: 'viewer password' });
+    const list = await viewer.get(`${API}/Mailbox/actions/list`);
+    expect(list.status).toBe(200);
+    const id = list.body.records[0].params.id;
+    expect(list.body.records[0].recordActions.map((a: { name: string }) => a.name)).toEqual(['show']);
+    expect((await viewer.get(`${API}/Mailbox/records/${id}/show`)).status).toBe(200);
+    for (const [path, fields] of [[`${API}/Mailbox/records/${id}/check`, {}], [`${API}/Mailbox/records/${id}/delete`, {}], [`${API}/OAuthClient/actions/new`, { ...generic, name: 'by viewer' }]] as const) {
+      const res = await submit(viewer, path, fields as Record<string, string>);
+      expect(res.body.notice?.type).toBe('error');
+    }
+    const [{ n }] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM oauth_client WHERE name = 'by viewer'`);
+    expect(Number(n)).toBe(0);
+    expect((await t.db.query(`SELECT id FROM mailbox WHERE id = '${id}'`)).length).toBe(1);
+  });
+
   it('never lets a planted secret out: not in any response, log line or plain-text column', async () => {
     // Every record page of both resources, including bulk and search endpoints.
     for (const resource of ['OAuthClient', 'Mailbox']) {
