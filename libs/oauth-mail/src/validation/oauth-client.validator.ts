@@ -7,6 +7,7 @@ import {
 } from '../entities/oauth-client.enums.js';
 import { checkText, checkToken, checkUrl, checkHost, checkPort } from './field-rules.js';
 import { InputReader, type Validated } from './input-reader.js';
+import { isForbiddenFieldName } from '../provisioning/user-fields.mapper.js';
 
 /** The editable fields of an OAuth client, normalized. `clientSecret` is set only when a new one was typed. */
 export interface OAuthClientDraft {
@@ -201,7 +202,7 @@ function readMapping(r: InputReader, field: string): Record<string, string> | nu
   const mapping: Record<string, string> = Object.create(null);
   if (entries.length > 50) r.fail(field, 'At most 50 mappings.');
   for (const [key, value] of entries) {
-    if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) || checkToken(value, 200)) {
+    if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) || isForbiddenFieldName(key) || checkToken(value, 200)) {
       r.fail(field, `"${String(key).slice(0, 40)}" must map a field name to a claim name without spaces.`);
       return null;
     }

@@ -1,0 +1,41 @@
+import { evaluateCreateExpression } from './create-expression.evaluator.js';
+import { mapUserFields } from './user-fields.mapper.js';
+
+const claims = { email: 'ann@example.test', hd: 'example.test', groups: ['staff'], email_verified: true, sub: '123' };
+
+describe(evaluateCreateExpression.name, () => {
+  it('allows, denies, or allows with fields', async () => {
+    expect(await evaluateCreateExpression('claims.email.endsWith("@example.test")', claims)).toEqual({ allow: true, fields: {} });
+    expect(await evaluateCreateExpression('claims.hd == "other.test"', claims)).toMatchObject({ allow: false, reason: 'denied' });
+    const withRole = await evaluateCreateExpression('"staff" in claims.groups ? {"role": "admin"} : {"role": "viewer"}', claims);
+    expect(withRole).toMatchObject({ allow: true, fields: { role: 'admin' } });
+  });
+
+  it('fails closed on errors, wrong result types and missing claims', async () => {
+    for (const expression of ['claims.missing.deep == 1', 'claims.email +', '"a string"', '42', '[1, 2]', 'claims.email.size() / 0 == 1']) {
+      expect(await evaluateCreateExpression(expression, claims)).toMatchObject({ allow: false, reason: 'error' });
+    }
+  });
+
+  it('gives the expression no way to reach code, the process or prototypes', async () => {
+    for (const expression of ['claims.constructor', 'process.env', 'globalThis', 'claims.__proto__', 'require("child_process")']) {
+      expect(await evaluateCreateExpression(expression, claims)).toMatchObject({ allow: false });
+    }
+    const polluted = await evaluateCreateExpression('{"__proto__": "x", "role": "viewer"}', claims);
+    expect(polluted).toMatchObject({ allow: true, fields: { role: 'viewer' } });
+    expect(({} as Record<string, unknown>).role).toBeUndefined();
+  });
+
+  it('stops at the time limit and refuses over-long expressions', async () => {
+    expect(await evaluateCreateExpression('true', claims, { timeoutMs: 1 })).toMatchObject({ allow: false, detail: expect.stringMatching(/longer than 1 ms/) });
+    expect(await evaluateCreateExpression(`true ${'&& true '.repeat(400)}`, claims)).toMatchObject({ allow: false, detail: expect.stringMatching(/longer than 2048/) });
+  });
+});
+
+describe(mapUserFields.name, () => {
+  it('copies mapped scalar claims only, onto an object without prototype', () => {
+    const out = mapUserFields({ email: 'email', name: 'missing', group: 'groups', verified: 'email_verified', __proto__x: 'sub' }, claims);
+    expect({ ...out }).toEqual({ email: 'ann@example.test', verified: 'true', __proto__x: '123' });
+    expect(Object.getPrototypeOf(out)).toBeNull();
+  });
+});
