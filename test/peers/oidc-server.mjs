@@ -11,6 +11,8 @@
 //   POST /__test/ttl      {accessToken}                                 access-token lifetime in seconds
 //   POST /__test/revoke   {account}                                     revoke every grant of an account
 //   GET  /__test/stats                                                  requests counted per path
+//   GET  /__test/signing-key                                            the private JWK the server signs with
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -73,6 +75,8 @@ class Adapter {
 }
 
 const ttl = { accessToken: 3600 };
+// A signing key of our own, so tests can forge ID tokens signed with the real key (wrong nonce, wrong audience).
+const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 // Who may open which mailbox with their token (shared-mailbox delegation).
 const delegates = { 'shared@example.test': ['alice@example.test'] };
 
@@ -101,6 +105,7 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'offline_access', 'email', 'profile', ...MAIL_SCOPES],
   pkce: { required: () => true },
   cookies: { keys: ['test-cookie-key-1'] },
+  jwks: { keys: [signingKey] },
   features: {
     devInteractions: { enabled: true },
     introspection: { enabled: true, allowedPolicy: async () => true },
@@ -178,7 +183,10 @@ provider.use(async (ctx, next) => {
       });
     } else if (path === '/__test/fault') faults.push({ times: 1, ...body });
     else if (path === '/__test/ttl') Object.assign(ttl, body);
-    else if (path === '/__test/stats') {
+    else if (path === '/__test/signing-key') {
+      ctx.body = signingKey;
+      return;
+    } else if (path === '/__test/stats') {
       ctx.body = stats;
       return;
     } else if (path === '/__test/reset') {

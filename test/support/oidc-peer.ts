@@ -46,6 +46,11 @@ export class OidcPeer {
     return this.post('/__test/revoke', { account });
   }
 
+  /** The private key the server signs ID tokens with, to forge tokens that only a specific check can refuse. */
+  async signingKey(): Promise<Record<string, string>> {
+    return (await fetch(`${this.issuer}/__test/signing-key`)).json() as Promise<Record<string, string>>;
+  }
+
   reset() {
     return this.post('/__test/reset');
   }

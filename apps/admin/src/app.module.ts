@@ -7,6 +7,8 @@ import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import { HealthController } from './health/health.controller.js';
 import { OAuthCallbackController } from './oauth/oauth-callback.controller.js';
+import { SignInController } from './oauth/sign-in.controller.js';
+import { AdminAuthModule } from './auth/admin-auth.module.js';
 
 export interface AppModuleOptions {
   /** Mount AdminJS (off for command-line tools). */
@@ -30,9 +32,9 @@ export class AppModule {
           providerBaseUrls: config.providerBaseUrls,
           mailTrustedCa: config.mailTrustedCa,
         }),
-        ...(admin ? [adminPanelModule()] : []),
+        ...(admin ? [AdminAuthModule, adminPanelModule()] : []),
       ],
-      controllers: [HealthController, ...(admin ? [OAuthCallbackController] : [])],
+      controllers: [HealthController, ...(admin ? [OAuthCallbackController, SignInController] : [])],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
     };

@@ -116,9 +116,9 @@ describe('Validate and Copy URL against a real authorization server', () => {
     const state = new URL(url).searchParams.get('state')!;
     const cases: [string, RegExp][] = [
       [`/oauth/callback/${id}?code=abc`, /no state/],
-      [`/oauth/callback/${id}?code=abc&state=${'x'.repeat(43)}`, /does not match a pending validation/],
+      [`/oauth/callback/${id}?code=abc&state=${'x'.repeat(43)}`, /does not match a pending request/],
       [`/oauth/callback/${id}?code=abc&state=${state}&state=${state}`, /repeats "state"/],
-      [`/oauth/callback/${other.id}?code=abc&state=${state}`, /does not match a pending validation/],
+      [`/oauth/callback/${other.id}?code=abc&state=${state}`, /does not match a pending request/],
       [`/oauth/callback/not-a-client?code=abc&state=${state}`, /does not belong to an OAuth client/],
     ];
     const tokenCalls = await peer.requests('/token');

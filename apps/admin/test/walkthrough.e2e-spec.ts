@@ -197,6 +197,32 @@ describe('The seed walkthrough in a real browser', () => {
     await screenshot(page, 'mailbox-grid');
   });
 
+  it('8. a person signs in with the login button of a User-type client and lands in the panel', async () => {
+    const ssoClientId = `sso-${randomUUID().slice(0, 8)}`;
+    const created = await page.request.post(`${base}/admin/api/resources/OAuthClient/actions/new`, {
+      headers: { origin: base },
+      multipart: {
+        name: 'Staff SSO', provider: 'generic', type: 'user', clientId: ssoClientId, clientSecret: SECRET,
+        authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email profile',
+        userDataSource: 'id_token', usernameAttribute: 'email', loginButtonCaption: 'Sign in with Staff SSO',
+      },
+    });
+    const id = (await created.json()).record.params.id as string;
+    await peer.registerClient(ssoClientId, SECRET, [`${base}/oauth/callback/${id}`]);
+    const person = await newWindow(browser, outside);
+    const p = await person.newPage();
+    await p.goto(`${base}/admin/login`);
+    await p.getByText('Sign in with Staff SSO').waitFor();
+    await screenshot(p, 'login-with-sso');
+    await p.getByText('Sign in with Staff SSO').click();
+    await p.waitForURL(atProvider);
+    await consentAt(p, 'hank@example.test');
+    await p.waitForURL(`${base}/admin`);
+    await p.getByRole('heading', { name: 'OAuth Mail', level: 2 }).waitFor();
+    await screenshot(p, 'signed-in-with-sso');
+    await person.close();
+  });
+
   it('loads the panel without any request leaving the machine', () => {
     // The test provider's own pages load a web font; the admin's pages must load nothing from outside.
     expect(outside.filter((r) => r.from.startsWith(base))).toEqual([]);

@@ -5,6 +5,7 @@ import { OAuthValidationService } from './clients/oauth-validation.service.js';
 import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
 import { TokenService } from './tokens/token.service.js';
 import { MailboxService } from './mail/mailbox.service.js';
+import { OAuthSignInService } from './sso/oauth-sign-in.service.js';
 import { createKeyring } from './crypto/secret-cipher.keys.js';
 import { SecretCipher } from './crypto/secret-cipher.js';
 import { SecretRotationService } from './crypto/secret-rotation.service.js';
@@ -39,8 +40,9 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     TokenService,
     OAuthValidationService,
     MailboxService,
+    OAuthSignInService,
   ],
-  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService],
+  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

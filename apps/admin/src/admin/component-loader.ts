@@ -6,6 +6,9 @@ import { ComponentLoader } from 'adminjs';
  */
 export const componentLoader = new ComponentLoader();
 
+// The login page adds the SSO buttons.
+componentLoader.override('Login', './components/login');
+
 export const Components = {
   ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
   CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),

@@ -4,6 +4,7 @@ import type { Repository } from 'typeorm';
 import { AdminSession } from './admin-session.entity.js';
 import { AdminUser } from './admin-user.entity.js';
 import { AdminUserService } from './admin-user.service.js';
+import { SsoProvisioningService } from './sso-provisioning.service.js';
 import { TypeOrmSessionStore } from './typeorm-session.store.js';
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -30,6 +31,7 @@ class SessionPruner implements OnApplicationBootstrap, OnModuleDestroy {
   imports: [TypeOrmModule.forFeature([AdminUser, AdminSession])],
   providers: [
     AdminUserService,
+    SsoProvisioningService,
     {
       provide: TypeOrmSessionStore,
       inject: [getRepositoryToken(AdminSession)],
@@ -37,7 +39,7 @@ class SessionPruner implements OnApplicationBootstrap, OnModuleDestroy {
     },
     SessionPruner,
   ],
-  exports: [AdminUserService, TypeOrmSessionStore],
+  exports: [AdminUserService, SsoProvisioningService, TypeOrmSessionStore],
 })
 export class AdminAuthModule {}
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BaseEntity, BeforeInsert, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { BaseEntity, BeforeInsert, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const AdminRole = { Admin: 'admin', Viewer: 'viewer' } as const;
 export type AdminRole = (typeof AdminRole)[keyof typeof AdminRole];
 
-/** A person who may log in to the admin panel. */
+/** A person who may log in to the admin panel, with a password or through an SSO client. */
 @Entity({ name: 'admin_user' })
+@Index(['ssoIssuer', 'ssoSubject'], { unique: true })
 export class AdminUser extends BaseEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -23,6 +24,16 @@ export class AdminUser extends BaseEntity {
 
   @Column({ type: Date, nullable: true })
   lastLoginAt: Date | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
+  /** SSO: the issuer and its stable subject (Entra: tid:oid). Never matched on e-mail. */
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  ssoIssuer: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  ssoSubject: string | null;
 
   @CreateDateColumn()
   createdAt: Date;

@@ -1,5 +1,7 @@
 import { All, Controller, Get, Header, HttpCode, HttpStatus, Param, Query, Req, Res } from '@nestjs/common';
-import { OAuthValidationService } from '@app/oauth-mail';
+import { OAuthSignInService, OAuthValidationService } from '@app/oauth-mail';
+import { SsoProvisioningService } from '../auth/sso-provisioning.service.js';
+import { sessionBinding } from './sign-in.controller.js';
 import type { Request, Response } from 'express';
 import { ADMIN_ROOT } from '../admin/admin-panel.module.js';
 import type { CurrentAdmin } from '../auth/admin-user.service.js';
@@ -14,13 +16,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 @Controller('oauth/callback')
 export class OAuthCallbackController {
-  constructor(private readonly validation: OAuthValidationService) {}
+  constructor(
+    private readonly validation: OAuthValidationService,
+    private readonly signIn: OAuthSignInService,
+    private readonly provisioning: SsoProvisioningService,
+  ) {}
 
   @Get(':clientId')
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
   @Header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
   async callback(@Param('clientId') clientId: string, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    if (UUID.test(clientId) && (await this.signIn.isSignInResponse(query))) return this.completeSignIn(clientId, query, req, res);
     const admin = (req.session as { adminUser?: CurrentAdmin } | undefined)?.adminUser ?? null;
     const outcome = UUID.test(clientId)
       ? await this.validation.complete(clientId, query, admin?.id ?? null)
@@ -32,6 +39,19 @@ export class OAuthCallbackController {
     }
     const message = outcome.ok ? `Client validated${outcome.identity ? ` as ${outcome.identity}` : ''}.` : outcome.message;
     res.status(outcome.ok ? HttpStatus.OK : HttpStatus.BAD_REQUEST).type('html').send(validationResultPage(outcome.ok, message));
+  }
+
+  /** SSO: a fresh session id for the signed-in person, then the panel. */
+  private async completeSignIn(clientId: string, query: Record<string, unknown>, req: Request, res: Response) {
+    const refuse = (message: string) => res.status(HttpStatus.FORBIDDEN).type('html').send(validationResultPage(false, message, 'Sign-in failed'));
+    const outcome = await this.signIn.complete(clientId, query, req.session ? sessionBinding(req) : null);
+    if (!outcome.ok) return refuse(outcome.message);
+    const provisioned = await this.provisioning.signIn(outcome.client, outcome.identity);
+    if (!provisioned.ok) return refuse(provisioned.message);
+    await new Promise<void>((done, fail) => req.session.regenerate((e) => (e ? fail(e) : done())));
+    (req.session as { adminUser?: CurrentAdmin }).adminUser = provisioned.admin;
+    await new Promise<void>((done, fail) => req.session.save((e) => (e ? fail(e) : done())));
+    res.redirect(HttpStatus.SEE_OTHER, ADMIN_ROOT);
   }
 
   /** The provider answers with a redirect (GET); anything else is refused. */

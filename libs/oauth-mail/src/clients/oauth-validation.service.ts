@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, MoreThan, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
@@ -10,7 +10,8 @@ import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
 import { createOAuth2Strategy } from '../passport/passport-strategy.factory.js';
 import { runStrategy } from '../passport/run-strategy.js';
-import { hashState, TransactionStateStore } from '../passport/transaction-state.store.js';
+import { TransactionStateStore } from '../passport/transaction-state.store.js';
+import { consumeAuthorizationResponse, safeOrigin } from './authorization-response.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import { identityFromClaims, idTokenClaims, type TokenSet } from '../tokens/token-set.js';
 import { TokenService } from '../tokens/token.service.js';
@@ -22,11 +23,6 @@ export type ValidationOutcome =
   /** `recorded`: the message was also stored as the client's lastError. */
   | { ok: false; clientId: string | null; code: ErrorCode; message: string; recorded: boolean };
 
-/** The parameters of an authorization response (RFC 6749 §4.1.2), each at most once. */
-const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'scope', 'authuser', 'hd', 'prompt'];
-const MAX_PARAM = 4096;
-// A provider's error description may be long; it is cut for display anyway.
-const MAX_DESCRIPTION = 16_384;
 
 /**
  * Validate: the authorization-code flow (state, PKCE S256, iss check) that
@@ -68,31 +64,19 @@ export class OAuthValidationService {
    */
   async complete(clientId: string, query: Readonly<Record<string, unknown>>, sessionAdminId: string | null): Promise<ValidationOutcome> {
     const fail = (code: ErrorCode, message: string, id: string | null = null): ValidationOutcome => ({ ok: false, clientId: id, code, message, recorded: false });
-    const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(query)) {
-      if (typeof value !== 'string') return fail('INVALID_STATE', `The provider's answer repeats "${cleanProviderText(name, 40)}"; it was refused. Click Validate again.`);
-      if (value.length > (name === 'error_description' ? MAX_DESCRIPTION : MAX_PARAM)) return fail('INVALID_STATE', 'The provider\'s answer is too long; it was refused. Click Validate again.');
-      if (RESPONSE_PARAMS.includes(name)) params[name] = value;
-    }
-    if (!params.state) return fail('INVALID_STATE', 'The answer carries no state, so it cannot be matched to a Validate. Click Validate again.');
-
-    const tx = await this.transactions.findOneBy({ stateHash: hashState(params.state) });
-    if (!tx || tx.clientId !== clientId) {
-      return fail('INVALID_STATE', 'This answer does not match a pending validation of this client (unknown or already used link). Click Validate again.');
-    }
-    if (sessionAdminId && tx.initiatedBy && sessionAdminId !== tx.initiatedBy) {
-      return fail('INVALID_STATE', 'This validation was started by another admin. Open the link in a private window, or click Validate yourself.', clientId);
-    }
-    // Single use: consumed by one conditional update before anything else happens.
-    const consumed = await this.transactions.update(
-      { id: tx.id, consumedAt: IsNull(), expiresAt: MoreThan(new Date()) },
-      { consumedAt: new Date() },
+    const checked = await consumeAuthorizationResponse(
+      this.transactions,
+      clientId,
+      query,
+      'validate',
+      // Copy URL: a browser without a session completes on the record alone; another admin's session is refused.
+      (tx) => (sessionAdminId && tx.initiatedBy && sessionAdminId !== tx.initiatedBy
+        ? 'This validation was started by another admin. Open the link in a private window, or click Validate yourself.'
+        : null),
+      'Click Validate again.',
     );
-    if (!consumed.affected) {
-      return tx.consumedAt
-        ? fail('INVALID_STATE', 'This validation link was already used. Click Validate again.', clientId)
-        : fail('INVALID_STATE', 'This validation link has expired (links last 10 minutes). Click Validate again.', clientId);
-    }
+    if (!checked.ok) return { ...checked, recorded: false };
+    const { tx, params } = checked;
     if (params.iss !== undefined && safeOrigin(params.iss) !== tx.expectedIssuerOrigin) {
       return this.failed(clientId, 'ISSUER_MISMATCH', 'The answer came from another issuer than the one the request was sent to, so it was refused. Check Url Authorize, then Validate again.');
     }
@@ -153,14 +137,6 @@ export class OAuthValidationService {
       exchange: (code, verifier) =>
         this.endpoint.exchangeCode({ tokenUrl: settings.tokenUrl, clientId: client.clientId, clientSecret, proxy: client.proxy, verifySsl: client.verifySsl }, code, redirectUri, verifier),
     });
-  }
-}
-
-function safeOrigin(value: string): string | null {
-  try {
-    return new URL(value).origin;
-  } catch {
-    return null;
   }
 }
 

@@ -24,7 +24,15 @@ export class OAuthTransaction {
   @JoinColumn({ name: 'clientId' })
   client: Relation<OAuthClient>;
 
-  /** The admin who started it; a callback arriving in another admin's session is refused. */
+  /** `validate` (store the client's tokens) or `sign_in` (SSO to the admin). */
+  @Column({ type: 'varchar', length: 16, default: 'validate' })
+  purpose: 'validate' | 'sign_in';
+
+  /** SHA-256 of the OpenID Connect nonce (sign-in only). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  nonceHash: string | null;
+
+  /** Validate: the admin who started it (another admin's session is refused). Sign-in: a hash of the browser session. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   initiatedBy: string | null;
 

@@ -16,7 +16,14 @@ export class TransactionStateStore {
   constructor(
     private readonly transactions: Repository<OAuthTransaction>,
     private readonly vault: SecretVault,
-    private readonly binding: { clientId: string; initiatedBy: string | null; redirectUri: string; expectedIssuerOrigin: string },
+    private readonly binding: {
+      clientId: string;
+      initiatedBy: string | null;
+      redirectUri: string;
+      expectedIssuerOrigin: string;
+      purpose?: OAuthTransaction['purpose'];
+      nonceHash?: string | null;
+    },
     private readonly consumedVerifier: string | null = null,
   ) {}
 

@@ -2,5 +2,7 @@
 import { InitialSchema1795624913202 } from './1795624913202-InitialSchema.js';
 import { OAuthTransactions1795626474719 } from './1795626474719-OAuthTransactions.js';
 import { MailboxFetchState1795627523335 } from './1795627523335-MailboxFetchState.js';
+import { SignInTransactions1795629434681 } from './1795629434681-SignInTransactions.js';
+import { SsoUsers1795629552770 } from './1795629552770-SsoUsers.js';
 
-export const SQLITE_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335];
+export const SQLITE_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335, SignInTransactions1795629434681, SsoUsers1795629552770];

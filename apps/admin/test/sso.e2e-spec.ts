@@ -1,0 +1,135 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT } from 'jose';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { OidcPeer } from '../../../test/support/oidc-peer.js';
+import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
+
+const API = '/admin/api/resources';
+const SECRET = `CANARY-CS-${randomUUID()}`;
+
+describe('Sign-in through a User-type OAuth client (SSO)', () => {
+  let peer: OidcPeer;
+  let t: TestApp;
+  let admin: Awaited<ReturnType<TestApp['login']>>;
+
+  async function userClient(fields: Record<string, string> = {}) {
+    const clientId = `sso-${randomUUID().slice(0, 8)}`;
+    const res = await submit(admin, `${API}/OAuthClient/actions/new`, {
+      name: `SSO ${clientId}`, provider: 'generic', type: 'user', clientId, clientSecret: SECRET,
+      authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email profile',
+      userDataSource: 'id_token', usernameAttribute: 'email', userFields: 'email = email\nname = name', loginButtonCaption: `Sign in with ${clientId}`, ...fields,
+    });
+    expect(res.body.notice).toMatchObject({ type: 'success' });
+    const id = res.body.record.params.id as string;
+    await peer.registerClient(clientId, SECRET, [`http://127.0.0.1:3000/oauth/callback/${id}`]);
+    return { id, clientId };
+  }
+
+  /** A fresh browser: starts at the login button, signs in at the provider, comes back. */
+  async function signIn(id: string, login: string, beforeCallback?: (authorizeUrl: URL) => Promise<void>) {
+    const browser = request.agent(t.app.getHttpServer());
+    const start = await browser.get(`/oauth/sign-in/${id}`);
+    expect(start.status).toBe(303);
+    const authorizeUrl = new URL(start.headers.location);
+    await beforeCallback?.(authorizeUrl);
+    const { redirect } = await peer.consent(authorizeUrl.toString(), login);
+    const back = new URL(redirect!);
+    const callback = await browser.get(back.pathname + back.search);
+    return { browser, callback, authorizeUrl };
+  }
+
+  const users = () => t.app.get(DataSource).query('SELECT email, role, name, "ssoIssuer", "ssoSubject", "passwordHash" FROM admin_user ORDER BY email');
+
+  beforeAll(async () => {
+    peer = await OidcPeer.start();
+    t = await startTestApp();
+    admin = await t.login();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await peer?.stop();
+  });
+
+  it('lists a button per enabled User-type client', async () => {
+    const { id, clientId } = await userClient();
+    const res = await t.http.get('/oauth/sign-in');
+    expect(res.body).toEqual(expect.arrayContaining([{ clientId: id, caption: `Sign in with ${clientId}`, icon: null }]));
+  });
+
+  it('signs a first-time person in: user created per mapping (viewer), fresh session id, panel open; a second sign-in updates', async () => {
+    const { id } = await userClient();
+    const { browser, callback } = await signIn(id, 'ann@example.test');
+    expect(callback.status).toBe(303);
+    expect(callback.headers.location).toBe('/admin');
+    expect((await browser.get(`${API}/Mailbox/actions/list`)).status).toBe(200);
+    const [ann] = (await users()).filter((u: { email: string }) => u.email === 'ann@example.test');
+    expect(ann).toMatchObject({ role: 'viewer', name: 'ann', ssoIssuer: peer.issuer, ssoSubject: 'ann@example.test', passwordHash: null });
+    const again = await signIn(id, 'ann@example.test');
+    expect(again.callback.status).toBe(303);
+    expect((await users()).filter((u: { email: string }) => u.email === 'ann@example.test')).toHaveLength(1);
+  });
+
+  it('gives the role the User Create Expression sets, and refuses when it denies or fails', async () => {
+    const { id } = await userClient({ userCreateExpression: 'claims.email.endsWith("@example.test") ? dyn({"role": "admin"}) : dyn(false)' });
+    expect((await signIn(id, 'boss@example.test')).callback.status).toBe(303);
+    expect((await users()).find((u: { email: string }) => u.email === 'boss@example.test')).toMatchObject({ role: 'admin' });
+    const denied = await signIn(id, 'eve@elsewhere.test');
+    expect(denied.callback.status).toBe(403);
+    expect(denied.callback.text).toContain('not allowed to sign in here');
+    const broken = await userClient({ userCreateExpression: 'claims.missing.deep == 1' });
+    const failed = await signIn(broken.id, 'frank@example.test');
+    expect(failed.callback.status).toBe(403);
+    expect(failed.callback.text).not.toMatch(/missing|stack|Error:/);
+    const emails = (await users()).map((u: { email: string }) => u.email);
+    expect(emails).not.toContain('eve@elsewhere.test');
+    expect(emails).not.toContain('frank@example.test');
+  });
+
+  it('never joins accounts by e-mail: the same address from another issuer is refused', async () => {
+    const { id } = await userClient();
+    // admin@example.test is the password admin of this app.
+    const res = await signIn(id, 'admin@example.test');
+    expect(res.callback.status).toBe(403);
+    expect(res.callback.text).toContain('never joined by e-mail');
+  });
+
+  it('refuses a tampered ID token, a wrong nonce and a wrong audience', async () => {
+    const { id, clientId } = await userClient();
+    const key = await peer.signingKey();
+    const signer = await importJWK(key, 'RS256');
+    const forge = async (claims: Record<string, unknown>) =>
+      new SignJWT({ email: 'mallory@example.test', ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+        .setIssuer(peer.issuer)
+        .setSubject('mallory@example.test')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(signer);
+    const cases: [(nonce: string) => Promise<string>, RegExp][] = [
+      [async (nonce) => (await forge({ aud: clientId, nonce })).replace(/\.([^.]+)\./, (_m, p: string) => `.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'admin' })).toString('base64url')}.`), /could not be verified/],
+      [async () => forge({ aud: clientId, nonce: 'another nonce' }), /nonce mismatch/],
+      [async (nonce) => forge({ aud: 'another-client', nonce }), /could not be verified/],
+    ];
+    for (const [token, message] of cases) {
+      const res = await signIn(id, 'mallory@example.test', async (url) => {
+        await peer.fault('/token', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: await token(url.searchParams.get('nonce')!) } });
+      });
+      expect(res.callback.status).toBe(403);
+      expect(res.callback.text).toMatch(message);
+    }
+    expect((await users()).map((u: { email: string }) => u.email)).not.toContain('mallory@example.test');
+  });
+
+  it('refuses a callback that arrives in another browser session', async () => {
+    const { id } = await userClient();
+    const browser = request.agent(t.app.getHttpServer());
+    const start = await browser.get(`/oauth/sign-in/${id}`);
+    const { redirect } = await peer.consent(start.headers.location, 'gina@example.test');
+    const back = new URL(redirect!);
+    const other = await t.http.get(back.pathname + back.search);
+    expect(other.status).toBe(403);
+    expect(other.text).toContain('another browser session');
+  });
+});

@@ -1,0 +1,183 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import type { Repository } from 'typeorm';
+import { OAuthClientService } from '../clients/oauth-client.service.js';
+import { consumeAuthorizationResponse, safeOrigin } from '../clients/authorization-response.js';
+import { SecretVault } from '../crypto/secret-vault.js';
+import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
+import type { ErrorCode } from '../errors/error-codes.js';
+import { OAuthMailError } from '../errors/oauth-mail.error.js';
+import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
+import { createOAuth2Strategy } from '../passport/passport-strategy.factory.js';
+import { runStrategy } from '../passport/run-strategy.js';
+import { hashState, TransactionStateStore } from '../passport/transaction-state.store.js';
+import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
+import type { TokenSet } from '../tokens/token-set.js';
+
+/** The person a User-type client signed in, keyed on the provider's stable subject. */
+export interface SignedInIdentity {
+  issuer: string;
+  subject: string;
+  /** From Username Attribute (default `email`). */
+  username: string | null;
+  claims: Record<string, unknown>;
+}
+
+export type SignInOutcome =
+  | { ok: true; client: OAuthClient; identity: SignedInIdentity }
+  | { ok: false; code: ErrorCode; message: string };
+
+/** A sign-in button of the admin login page. */
+export interface SignInButton {
+  clientId: string;
+  caption: string;
+  icon: string | null;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const TIMEOUT_MS = 10_000;
+
+/**
+ * Sign-in (SSO) through a User-type client: authorization code with state,
+ * PKCE and a nonce, bound to the browser session; the ID token is verified
+ * (signature through the issuer's JWKS, iss, aud, exp, nonce), or the user
+ * data comes from Endpoint User Data.
+ */
+@Injectable()
+export class OAuthSignInService {
+  constructor(
+    @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
+    @InjectRepository(OAuthTransaction) private readonly transactions: Repository<OAuthTransaction>,
+    private readonly clientService: OAuthClientService,
+    private readonly vault: SecretVault,
+    private readonly endpoint: TokenEndpointClient,
+  ) {}
+
+  async buttons(): Promise<SignInButton[]> {
+    const clients = await this.clients.find({ where: { type: 'user', status: 'enabled' }, order: { name: 'ASC' } });
+    return clients.map((c) => ({ clientId: c.id, caption: c.loginButtonCaption ?? `Sign in with ${c.name}`, icon: c.loginButtonIcon }));
+  }
+
+  /** Whether an authorization response belongs to a sign-in (rather than a Validate). */
+  async isSignInResponse(query: Readonly<Record<string, unknown>>): Promise<boolean> {
+    if (typeof query.state !== 'string') return false;
+    const tx = await this.transactions.findOne({ where: { stateHash: hashState(query.state) }, select: ['id', 'purpose'] });
+    return tx?.purpose === 'sign_in';
+  }
+
+  /** The provider's authorization URL; `sessionBinding` identifies the browser session that must come back. */
+  async start(clientId: string, sessionBinding: string): Promise<{ ok: true; authorizeUrl: string } | { ok: false; code: ErrorCode; message: string }> {
+    const client = await this.clients.findOneBy({ id: clientId, type: 'user' });
+    if (!client || client.status !== 'enabled') return { ok: false, code: 'CLIENT_DISABLED', message: 'This sign-in option is not available.' };
+    const nonce = randomBytes(32).toString('base64url');
+    const settings = this.clientService.settings(client);
+    const store = new TransactionStateStore(this.transactions, this.vault, {
+      clientId: client.id,
+      initiatedBy: sessionBinding,
+      redirectUri: this.clientService.redirectUri(client.id),
+      expectedIssuerOrigin: new URL(settings.authorizeUrl).origin,
+      purpose: 'sign_in',
+      nonceHash: sha256(nonce),
+    });
+    const outcome = await runStrategy(this.strategy(client, store, { nonce }), { query: {} });
+    return outcome.kind === 'redirect'
+      ? { ok: true, authorizeUrl: outcome.url }
+      : { ok: false, code: 'PROVIDER_ERROR', message: 'The sign-in request could not be built.' };
+  }
+
+  async complete(clientId: string, query: Readonly<Record<string, unknown>>, sessionBinding: string | null): Promise<SignInOutcome> {
+    const checked = await consumeAuthorizationResponse(
+      this.transactions,
+      clientId,
+      query,
+      'sign_in',
+      (tx) => (sessionBinding && tx.initiatedBy === sessionBinding ? null : 'This sign-in was started in another browser session. Start again from the login page.'),
+      'Start again from the login page.',
+    );
+    if (!checked.ok) return checked;
+    const { tx, params } = checked;
+    const fail = (code: ErrorCode, message: string): SignInOutcome => ({ ok: false, code, message });
+    if (params.iss !== undefined && safeOrigin(params.iss) !== tx.expectedIssuerOrigin) return fail('ISSUER_MISMATCH', 'The answer came from another issuer, so the sign-in was refused.');
+    if (params.error) {
+      const description = cleanProviderText(params.error_description);
+      return params.error === 'access_denied'
+        ? fail('CONSENT_DENIED', 'The sign-in was cancelled at the provider.')
+        : fail('PROVIDER_ERROR', providerHint(params.error, description) ?? `The provider refused the sign-in (${cleanProviderText(params.error, 60)}).`);
+    }
+    if (!params.code) return fail('INVALID_STATE', 'The answer carries no authorization code. Start again from the login page.');
+    const client = await this.clients.findOneBy({ id: clientId, type: 'user' });
+    if (!client || client.status !== 'enabled') return fail('CLIENT_DISABLED', 'This sign-in option is not available any more.');
+
+    const verifier = this.vault.open(OAuthTransaction, tx, 'codeVerifierEncrypted')!;
+    const store = new TransactionStateStore(this.transactions, this.vault, { ...tx }, verifier);
+    const outcome = await runStrategy(this.strategy(client, store), { query: { code: params.code, state: params.state } });
+    if (outcome.kind !== 'success') {
+      const error = outcome.kind === 'error' ? ((outcome.error as { oauthError?: unknown }).oauthError ?? outcome.error) : null;
+      return fail(error instanceof OAuthMailError ? error.code : 'PROVIDER_ERROR', error instanceof OAuthMailError ? error.message : 'The provider\'s answer could not be processed.');
+    }
+    try {
+      const identity = await this.identity(client, tx, outcome.user as TokenSet);
+      return { ok: true, client, identity };
+    } catch (error) {
+      return fail('PROVIDER_ERROR', error instanceof OAuthMailError ? error.message : 'The identity from the provider could not be verified, so the sign-in was refused.');
+    }
+  }
+
+  private async identity(client: OAuthClient, tx: OAuthTransaction, tokens: TokenSet): Promise<SignedInIdentity> {
+    const settings = this.clientService.settings(client);
+    const attribute = client.usernameAttribute ?? 'email';
+    if (client.userDataSource === 'endpoint') {
+      if (!settings.userDataEndpoint) throw new OAuthMailError('PROVIDER_ERROR', 'Endpoint User Data is not set for this client.');
+      const res = await fetch(settings.userDataEndpoint, { headers: { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const claims = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+      const subject = claims?.sub ?? claims?.id;
+      if (!res.ok || !claims || typeof claims !== 'object' || (typeof subject !== 'string' && typeof subject !== 'number')) {
+        throw new OAuthMailError('PROVIDER_ERROR', 'Endpoint User Data did not return the signed-in user (an object with sub or id).');
+      }
+      return { issuer: tx.expectedIssuerOrigin, subject: String(subject), username: stringClaim(claims, attribute), claims };
+    }
+    if (!tokens.idToken) throw new OAuthMailError('PROVIDER_ERROR', 'The provider returned no ID token: add openid to Scope, or use Endpoint User Data.');
+    const unverified = decodeJwt(tokens.idToken);
+    const issuer = typeof unverified.iss === 'string' ? unverified.iss : '';
+    // The issuer must be the one the request went to (mix-up defense), and its metadata must say so too (RFC 8414 §3.3).
+    if (safeOrigin(issuer) !== tx.expectedIssuerOrigin) throw new OAuthMailError('ISSUER_MISMATCH', 'The ID token comes from another issuer; the sign-in was refused.');
+    const metadata = (await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })).json()) as { issuer?: string; jwks_uri?: string };
+    if (metadata.issuer !== issuer || !metadata.jwks_uri || safeOrigin(metadata.jwks_uri) !== safeOrigin(issuer)) {
+      throw new OAuthMailError('ISSUER_MISMATCH', 'The issuer\'s metadata does not match the ID token; the sign-in was refused.');
+    }
+    const { payload } = await jwtVerify(tokens.idToken, createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: TIMEOUT_MS }), {
+      issuer,
+      audience: client.clientId,
+      clockTolerance: 60,
+      requiredClaims: ['sub', 'exp', 'iat'],
+    });
+    if (typeof payload.nonce !== 'string' || sha256(payload.nonce) !== tx.nonceHash) throw new OAuthMailError('INVALID_STATE', 'The ID token does not answer this sign-in (nonce mismatch); it was refused.');
+    const claims = payload as Record<string, unknown>;
+    // Entra ID: (tid, oid) is the stable key; elsewhere (iss, sub).
+    const subject = client.provider === 'azure' && typeof claims.tid === 'string' && typeof claims.oid === 'string' ? `${claims.tid}:${claims.oid}` : String(payload.sub);
+    return { issuer, subject, username: stringClaim(claims, attribute), claims };
+  }
+
+  private strategy(client: OAuthClient, store: TransactionStateStore, extra: Record<string, string> = {}) {
+    const settings = this.clientService.settings(client);
+    const clientSecret = this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '';
+    const redirectUri = this.clientService.redirectUri(client.id);
+    return createOAuth2Strategy({
+      settings: { ...settings, authorizeParams: { ...settings.authorizeParams, ...extra } },
+      clientId: client.clientId,
+      clientSecret,
+      callbackUrl: redirectUri,
+      store: store as never,
+      exchange: (code, verifier) =>
+        this.endpoint.exchangeCode({ tokenUrl: settings.tokenUrl, clientId: client.clientId, clientSecret, proxy: client.proxy, verifySsl: client.verifySsl }, code, redirectUri, verifier),
+    });
+  }
+}
+
+function stringClaim(claims: Record<string, unknown>, name: string): string | null {
+  const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+  return typeof value === 'string' && value ? value.slice(0, 320) : null;
+}
