@@ -44,7 +44,7 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
 
   beforeAll(async () => {
     peer = await OidcPeer.start();
-    t = await startTestApp();
+    t = await startTestApp({}, undefined, { providerBaseUrls: { google: peer.issuer } });
     admin = await t.login();
   });
   afterAll(async () => {
@@ -120,6 +120,28 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(res.callback.text).toMatch(message);
     }
     expect((await users()).map((u: { email: string }) => u.email)).not.toContain('mallory@example.test');
+  });
+
+  it('admits only the allowed domains when the client has an allowlist', async () => {
+    const { id } = await userClient({ allowedDomains: 'example.test' });
+    expect((await signIn(id, 'ivy@example.test')).callback.status).toBe(303);
+    const outsider = await signIn(id, 'jack@elsewhere.test');
+    expect(outsider.callback.status).toBe(403);
+    expect(outsider.callback.text).toContain('organisation is not allowed');
+    const bad = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'generic', type: 'user', clientId: 'x', clientSecret: 'x', authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid', userDataSource: 'id_token', usernameAttribute: 'email', allowedDomains: 'common, not a domain' });
+    expect(bad.body.record.errors.allowedDomains.message).toMatch(/tenant GUIDs or domains/);
+  });
+
+  it('signs in with the Google preset (only its base URL replaced)', async () => {
+    const res = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'Google staff', provider: 'google', type: 'user', clientId: 'staff.apps.googleusercontent.com', clientSecret: SECRET, userFields: 'name = name' });
+    expect(res.body.notice).toMatchObject({ type: 'success' });
+    const id = res.body.record.params.id as string;
+    await peer.registerClient('staff.apps.googleusercontent.com', SECRET, [`http://127.0.0.1:3000/oauth/callback/${id}`]);
+    const { callback, authorizeUrl } = await signIn(id, 'kate@example.test');
+    expect(authorizeUrl.pathname).toBe('/o/oauth2/v2/auth');
+    expect(authorizeUrl.searchParams.get('scope')).toBe('openid profile email');
+    expect(callback.status).toBe(303);
+    expect((await users()).find((u: { email: string }) => u.email === 'kate@example.test')).toMatchObject({ ssoIssuer: peer.issuer, name: 'kate' });
   });
 
   it('refuses a callback that arrives in another browser session', async () => {

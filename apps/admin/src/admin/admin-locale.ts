@@ -45,6 +45,7 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         loginButtonCaption: 'Login Button Caption',
         loginButtonIcon: 'Login Button Icon',
         relatedLdaps: 'Related LDAPs',
+        allowedDomains: 'Allowed Tenants / Domains',
         validationStatus: 'Validation',
         validatedAt: 'Validated at',
         validatedIdentity: 'Validated as',

@@ -95,6 +95,10 @@ export class OAuthClient extends BaseEntity {
   @Column({ type: 'varchar', length: 300, nullable: true })
   loginButtonIcon: string | null;
 
+  /** Sign-in allowlist: Azure tenant ids (tid), Google hosted domains (hd), or e-mail domains for Generic. Empty: anyone the provider signs in. */
+  @Column({ type: 'simple-json', nullable: true })
+  allowedDomains: string[] | null;
+
   /** Names of the LDAP directories whose users are linked on sign-in. */
   @Column({ type: 'simple-json', nullable: true })
   relatedLdaps: string[] | null;

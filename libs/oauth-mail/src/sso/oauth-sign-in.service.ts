@@ -120,6 +120,7 @@ export class OAuthSignInService {
     }
     try {
       const identity = await this.identity(client, tx, outcome.user as TokenSet);
+      if (!allowed(client, identity)) return fail('CONSENT_DENIED', 'Your organisation is not allowed to sign in here. Ask an administrator for access.');
       return { ok: true, client, identity };
     } catch (error) {
       return fail('PROVIDER_ERROR', error instanceof OAuthMailError ? error.message : 'The identity from the provider could not be verified, so the sign-in was refused.');
@@ -175,6 +176,17 @@ export class OAuthSignInService {
         this.endpoint.exchangeCode({ tokenUrl: settings.tokenUrl, clientId: client.clientId, clientSecret, proxy: client.proxy, verifySsl: client.verifySsl }, code, redirectUri, verifier),
     });
   }
+}
+
+/** The client's allowlist: Entra tenant (tid), Google hosted domain (hd, verified e-mail only), or e-mail domain. */
+function allowed(client: OAuthClient, identity: SignedInIdentity): boolean {
+  const list = client.allowedDomains;
+  if (!list?.length) return true;
+  const c = identity.claims;
+  if (client.provider === 'azure') return typeof c.tid === 'string' && list.includes(c.tid.toLowerCase());
+  if (client.provider === 'google') return c.email_verified === true && typeof c.hd === 'string' && list.includes(c.hd.toLowerCase());
+  const domain = identity.username?.split('@')[1]?.toLowerCase();
+  return !!domain && list.includes(domain);
 }
 
 function stringClaim(claims: Record<string, unknown>, name: string): string | null {

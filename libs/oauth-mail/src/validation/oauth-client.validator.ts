@@ -32,13 +32,14 @@ export interface OAuthClientDraft {
   loginButtonCaption: string | null;
   loginButtonIcon: string | null;
   relatedLdaps: string[] | null;
+  allowedDomains: string[] | null;
 }
 
 /** Fields an admin may write; everything else (tokens, validation state) is server-managed. */
 export const OAUTH_CLIENT_EDITABLE_FIELDS = [
   'name', 'provider', 'type', 'status', 'tenantId', 'clientId', 'clientSecret', 'scope', 'scopeSeparator',
   'authorizeUrl', 'tokenUrl', 'proxy', 'verifySsl', 'userDataSource', 'userDataEndpoint', 'usernameAttribute',
-  'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps',
+  'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps', 'allowedDomains',
 ] as const;
 
 const SECRET_MAX = 4096;
@@ -126,6 +127,10 @@ export function validateOAuthClient(
     r.check('loginButtonIcon', /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(loginButtonIcon) ? null : checkUrl(loginButtonIcon, 300));
   }
   const relatedLdaps = readList(r, 'relatedLdaps');
+  const allowedDomains = readList(r, 'allowedDomains')?.map((d) => d.toLowerCase()) ?? null;
+  if (allowedDomains?.some((d) => !TENANT.test(d) || d === 'common' || d === 'organizations' || d === 'consumers')) {
+    r.fail('allowedDomains', 'Enter tenant GUIDs or domains such as example.com, separated by commas.');
+  }
 
   return r.result({
     name: name ?? '',
@@ -149,6 +154,7 @@ export function validateOAuthClient(
     loginButtonCaption,
     loginButtonIcon,
     relatedLdaps,
+    allowedDomains,
   });
 }
 

@@ -9,7 +9,7 @@ import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
 import { formatList, formatMapping } from '../value-format.js';
 import { onlyFor } from '../only-for.js';
 
-const SSO_FIELDS = ['userDataSource', 'userDataEndpoint', 'usernameAttribute', 'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps'];
+const SSO_FIELDS = ['userDataSource', 'userDataEndpoint', 'usernameAttribute', 'userFields', 'userCreateExpression', 'allowedDomains', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps'];
 
 /** The OAuth Client grid and form: fields as the seed names them, secrets write-only. */
 export function oauthClientResource(clients: OAuthClientService, validation: OAuthValidationService, dataSource: DataSource): ResourceWithOptions {
@@ -21,6 +21,7 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
     originalAccessTokenStatus: row.originalAccessTokenEncrypted ? 'stored' : 'none',
     userFields: formatMapping(row.userFields),
     relatedLdaps: formatList(row.relatedLdaps),
+    allowedDomains: formatList(row.allowedDomains),
   }));
   const save = saveHook({
     editable: OAUTH_CLIENT_EDITABLE_FIELDS,
@@ -69,6 +70,11 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
         usernameAttribute: onlyFor({ type: ['user'] }),
         userFields: { type: 'textarea', ...onlyFor({ type: ['user'] }) },
         relatedLdaps: { type: 'string', ...onlyFor({ type: ['user'] }) },
+        allowedDomains: {
+          type: 'string',
+          description: 'Only these may sign in: Azure tenant IDs, Google Workspace domains, or e-mail domains for Generic (comma-separated). Empty: anyone.',
+          ...onlyFor({ type: ['user'] }),
+        },
         userCreateExpression: { type: 'textarea', ...onlyFor({ type: ['user'] }) },
         loginButtonCaption: onlyFor({ type: ['user'] }),
         loginButtonIcon: onlyFor({ type: ['user'] }),

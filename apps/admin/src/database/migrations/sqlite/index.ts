@@ -4,5 +4,6 @@ import { OAuthTransactions1795626474719 } from './1795626474719-OAuthTransaction
 import { MailboxFetchState1795627523335 } from './1795627523335-MailboxFetchState.js';
 import { SignInTransactions1795629434681 } from './1795629434681-SignInTransactions.js';
 import { SsoUsers1795629552770 } from './1795629552770-SsoUsers.js';
+import { SignInAllowlist1795630011781 } from './1795630011781-SignInAllowlist.js';
 
-export const SQLITE_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335, SignInTransactions1795629434681, SsoUsers1795629552770];
+export const SQLITE_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335, SignInTransactions1795629434681, SsoUsers1795629552770, SignInAllowlist1795630011781];
