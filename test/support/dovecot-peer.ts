@@ -10,13 +10,24 @@ export function ensureDovecot(): void {
   throw new Error('Dovecot is needed for the mail tests: run them through `npm test`, which installs it, or apt-get install -y --no-install-recommends dovecot-imapd dovecot-pop3d dovecot-submissiond');
 }
 
-export const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
+// Ports handed out in this process: the kernel may offer a just-closed port again.
+const handedOut = new Set<number>();
+
+/** A free loopback port, never one this process has handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as { port: number };
+        server.close(() => done(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
 
 export interface DovecotPorts {
   imap: number;

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { freePort } from '../../../test/support/dovecot-peer.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, submit, TEST_KEY } from '../../../test/support/test-app.js';
 
 const cookieOf = (res: request.Response) =>
@@ -90,13 +90,6 @@ describe('Admin app boot, login and sessions', () => {
 
 describe('The built app as `npm start` runs it', () => {
   const main = 'dist/apps/admin/src/main.js';
-  const freePort = () =>
-    new Promise<number>((done) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => done(port));
-      });
-    });
 
   it('refuses to start in production without an encryption key, saying why', () => {
     const run = spawnSync(process.execPath, [main], { env: { PATH: process.env.PATH, NODE_ENV: 'production', ADMIN_SESSION_SECRET: 'x'.repeat(40) }, encoding: 'utf8', timeout: 20000 });

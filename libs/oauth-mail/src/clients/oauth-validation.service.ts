@@ -8,8 +8,8 @@ import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
-import { createOAuth2Strategy } from '../passport/passport-strategy.factory.js';
 import { runStrategy } from '../passport/run-strategy.js';
+import { strategyForClient } from './client-strategy.js';
 import { TransactionStateStore } from '../passport/transaction-state.store.js';
 import { consumeAuthorizationResponse, safeOrigin } from './authorization-response.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
@@ -125,19 +125,9 @@ export class OAuthValidationService {
   }
 
   private strategy(client: OAuthClient, store: TransactionStateStore) {
-    const settings = this.clientService.settings(client);
-    const clientSecret = this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '';
-    const redirectUri = this.clientService.redirectUri(client.id);
-    return createOAuth2Strategy({
-      settings,
-      clientId: client.clientId,
-      clientSecret,
-      callbackUrl: redirectUri,
-      store: store as never,
-      exchange: (code, verifier) =>
-        this.endpoint.exchangeCode({ tokenUrl: settings.tokenUrl, clientId: client.clientId, clientSecret, proxy: client.proxy, verifySsl: client.verifySsl }, code, redirectUri, verifier),
-    });
+    return strategyForClient(client, store, { clientService: this.clientService, vault: this.vault, endpoint: this.endpoint });
   }
+
 }
 
 function audienceIncludes(aud: unknown, clientId: string): boolean {

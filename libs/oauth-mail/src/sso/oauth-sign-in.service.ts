@@ -11,8 +11,8 @@ import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
-import { createOAuth2Strategy } from '../passport/passport-strategy.factory.js';
 import { runStrategy } from '../passport/run-strategy.js';
+import { strategyForClient } from '../clients/client-strategy.js';
 import { hashState, TransactionStateStore } from '../passport/transaction-state.store.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import type { TokenSet } from '../tokens/token-set.js';
@@ -163,19 +163,9 @@ export class OAuthSignInService {
   }
 
   private strategy(client: OAuthClient, store: TransactionStateStore, extra: Record<string, string> = {}) {
-    const settings = this.clientService.settings(client);
-    const clientSecret = this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '';
-    const redirectUri = this.clientService.redirectUri(client.id);
-    return createOAuth2Strategy({
-      settings: { ...settings, authorizeParams: { ...settings.authorizeParams, ...extra } },
-      clientId: client.clientId,
-      clientSecret,
-      callbackUrl: redirectUri,
-      store: store as never,
-      exchange: (code, verifier) =>
-        this.endpoint.exchangeCode({ tokenUrl: settings.tokenUrl, clientId: client.clientId, clientSecret, proxy: client.proxy, verifySsl: client.verifySsl }, code, redirectUri, verifier),
-    });
+    return strategyForClient(client, store, { clientService: this.clientService, vault: this.vault, endpoint: this.endpoint }, extra);
   }
+
 }
 
 /** The client's allowlist: Entra tenant (tid), Google hosted domain (hd, verified e-mail only), or e-mail domain. */
