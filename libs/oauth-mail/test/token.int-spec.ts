@@ -109,9 +109,12 @@ describe(TokenService.name, () => {
 
   it('shares one refresh among concurrent callers in a process', async () => {
     const id = await validatedClient();
+    const rejected = (await stored(id)).tokens.accessToken;
     const before = await peer.requests('/token');
-    const tokens = await Promise.all(Array.from({ length: 10 }, () => app.get(TokenService).getAccessToken(id, { forceRefresh: true })));
+    // Ten callers whose login was refused with the same token.
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => app.get(TokenService).getAccessToken(id, { rejected })));
     expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(rejected);
     expect((await peer.requests('/token')) - before).toBe(1);
   });
 
@@ -122,8 +125,8 @@ describe(TokenService.name, () => {
     const before = await peer.requests('/token');
     await peer.fault('/token', { delayMs: 400, times: 1 });
     const [a, b] = await Promise.all([
-      app.get(TokenService).getAccessToken(id, { forceRefresh: true }),
-      other.get(TokenService).getAccessToken(id, { forceRefresh: true }),
+      app.get(TokenService).getAccessToken(id, { rejected: old }),
+      other.get(TokenService).getAccessToken(id, { rejected: old }),
     ]);
     expect(a).toBe(b);
     expect(a).not.toBe(old);

@@ -186,11 +186,11 @@ export class MailboxService {
       if (!password) return { ok: false, protocol: mailbox.protocol, stage: 'config', code: 'MAIL_CONFIG_INVALID', message: 'No password is stored and no OAuth client is chosen. Enter one of them.', retryable: false };
       return run({ kind: 'password', password });
     }
-    const first = await this.token(mailbox, false);
+    const first = await this.token(mailbox);
     if ('ok' in first) return first;
     const outcome = await run({ kind: 'token', accessToken: first.token });
     if (outcome.ok || outcome.code !== 'MAIL_AUTH_FAILED') return outcome;
-    const second = await this.token(mailbox, true);
+    const second = await this.token(mailbox, first.token);
     if ('ok' in second) return second;
     const retried = await run({ kind: 'token', accessToken: second.token });
     if (retried.ok || retried.code !== 'MAIL_AUTH_FAILED') return retried;
@@ -200,9 +200,10 @@ export class MailboxService {
     };
   }
 
-  private async token(mailbox: Mailbox, forceRefresh: boolean): Promise<{ token: string } | Failure> {
+  /** The client's token; `rejected` is the one the server just refused (refreshed unless already replaced). */
+  private async token(mailbox: Mailbox, rejected?: string): Promise<{ token: string } | Failure> {
     try {
-      return { token: await this.tokens.getAccessToken(mailbox.oauthClientId!, { forceRefresh }) };
+      return { token: await this.tokens.getAccessToken(mailbox.oauthClientId!, { rejected }) };
     } catch (error) {
       const e = error instanceof OAuthMailError ? error : new OAuthMailError('PROVIDER_UNAVAILABLE', 'The OAuth token could not be obtained.', true);
       const message =

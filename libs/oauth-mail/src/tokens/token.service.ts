@@ -40,18 +40,21 @@ export class TokenService {
   ) {}
 
   /**
-   * A valid access token for the client. `forceRefresh` after a server refused
-   * the current one. Throws `OAuthMailError` (CLIENT_DISABLED, CLIENT_NOT_VALIDATED,
-   * TOKEN_REVOKED, CLIENT_MISCONFIGURED, PROVIDER_UNAVAILABLE, …).
+   * A valid access token for the client. Pass `rejected` with the token a
+   * server refused: it is refreshed unless another caller already replaced it
+   * (so callers that saw the same rejection share one refresh). `forceRefresh`
+   * refreshes regardless. Throws `OAuthMailError` (CLIENT_DISABLED,
+   * CLIENT_NOT_VALIDATED, TOKEN_REVOKED, CLIENT_MISCONFIGURED, PROVIDER_UNAVAILABLE, …).
    */
-  async getAccessToken(clientId: string, { forceRefresh = false } = {}): Promise<string> {
+  async getAccessToken(clientId: string, { forceRefresh = false, rejected }: { forceRefresh?: boolean; rejected?: string } = {}): Promise<string> {
     const client = await this.usable(clientId);
     const tokens = this.tokensOf(client);
-    if (!forceRefresh && isFresh(tokens)) return tokens.accessToken;
-    const key = `${clientId}:${forceRefresh ? tokens.accessToken : ''}`;
+    const refuse = forceRefresh || (rejected !== undefined && tokens.accessToken === rejected);
+    if (!refuse && isFresh(tokens)) return tokens.accessToken;
+    const key = `${clientId}:${refuse ? tokens.accessToken : ''}`;
     let running = this.inflight.get(key);
     if (!running) {
-      running = this.refreshUnderLease(clientId, forceRefresh ? tokens.accessToken : null).finally(() => this.inflight.delete(key));
+      running = this.refreshUnderLease(clientId, refuse ? tokens.accessToken : null).finally(() => this.inflight.delete(key));
       this.inflight.set(key, running);
     }
     return running;
