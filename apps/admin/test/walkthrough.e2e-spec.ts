@@ -50,6 +50,27 @@ describe('The seed walkthrough in a real browser', () => {
     await page.getByText('Client validated as alice@example.test').waitFor();
   }
 
+  /** Fills the Mailbox form's connection fields, signing in as alice. */
+  async function fillMailbox(name: string, direction: string, protocol: string, port: number, encryption: string) {
+    await page.goto(`${base}/admin/resources/Mailbox/actions/new`);
+    await page.locator('input[name="name"]').fill(name);
+    await choose(page, 'direction', direction);
+    await choose(page, 'protocol', protocol);
+    await page.locator('input[name="host"]').fill('127.0.0.1');
+    await page.locator('input[name="port"]').fill(String(port));
+    await choose(page, 'encryption', encryption);
+    await page.locator('input[name="username"]').fill('alice@example.test');
+  }
+
+  /** Saves the form, opens the new record from the grid and returns its id. */
+  async function saveAndOpen(resource: string, name: string): Promise<string> {
+    await page.getByTestId('button-save').click();
+    await page.waitForURL(new RegExp(`/resources/${resource}$`));
+    await page.getByText(name).first().click();
+    await page.waitForURL(/\/show$/);
+    return /records\/([^/]+)\/show/.exec(page.url())![1];
+  }
+
   async function check(mailboxId: string, expected: RegExp) {
     await page.goto(`${base}/admin/resources/Mailbox/records/${mailboxId}/check`);
     await page.waitForURL(/\/show$/);
@@ -98,11 +119,7 @@ describe('The seed walkthrough in a real browser', () => {
     await page.locator('input[name="tokenUrl"]').fill(`${peer.issuer}/token`);
     await page.locator('input[name="scope"]').fill('openid email offline_access mail');
     await screenshot(page, 'client-form');
-    await page.getByTestId('button-save').click();
-    await page.waitForURL(/\/resources\/OAuthClient$/);
-    await page.getByText('Support mailbox').first().click();
-    await page.waitForURL(/\/show$/);
-    recordId = /records\/([^/]+)\/show/.exec(page.url())![1];
+    recordId = await saveAndOpen('OAuthClient', 'Support mailbox');
     const redirectUri = await page.locator('#redirect-uri').textContent();
     expect(redirectUri).toBe(`${base}/oauth/callback/${recordId}`);
     await peer.registerClient(clientId, SECRET, [redirectUri!]);
@@ -135,16 +152,8 @@ describe('The seed walkthrough in a real browser', () => {
     await validate();
   });
 
-  let imapId: string;
   it('5-6. creates an IMAP mailbox on the client; Check is green, red after revocation, green after Validate', async () => {
-    await page.goto(`${base}/admin/resources/Mailbox/actions/new`);
-    await page.locator('input[name="name"]').fill('Support inbox');
-    await choose(page, 'direction', 'incoming');
-    await choose(page, 'protocol', 'imap');
-    await page.locator('input[name="host"]').fill('127.0.0.1');
-    await page.locator('input[name="port"]').fill(String(dovecot.ports.imaps));
-    await choose(page, 'encryption', 'ssl');
-    await page.locator('input[name="username"]').fill('alice@example.test');
+    await fillMailbox('Support inbox', 'incoming', 'imap', dovecot.ports.imaps, 'ssl');
     // The seed's '+' next to the OAuth Client field opens a new client form; the pencil edits the selected client.
     const [create] = await Promise.all([admin.waitForEvent('page'), page.getByTestId('oauth-client-create').click()]);
     await create.waitForURL(/\/resources\/OAuthClient\/actions\/new$/);
@@ -157,11 +166,7 @@ describe('The seed walkthrough in a real browser', () => {
     expect(await edit.locator('input[name="name"]').inputValue()).toBe('Support mailbox');
     await edit.close();
     await screenshot(page, 'mailbox-form');
-    await page.getByTestId('button-save').click();
-    await page.waitForURL(/\/resources\/Mailbox$/);
-    await page.getByText('Support inbox').first().click();
-    await page.waitForURL(/\/show$/);
-    imapId = /records\/([^/]+)\/show/.exec(page.url())![1];
+    const imapId = await saveAndOpen('Mailbox', 'Support inbox');
 
     await check(imapId, /Connection Successful/);
     await screenshot(page, 'check-green');
@@ -177,20 +182,9 @@ describe('The seed walkthrough in a real browser', () => {
   });
 
   it('7. the same for an outgoing SMTP mailbox', async () => {
-    await page.goto(`${base}/admin/resources/Mailbox/actions/new`);
-    await page.locator('input[name="name"]').fill('Support outgoing');
-    await choose(page, 'direction', 'outgoing');
-    await choose(page, 'protocol', 'smtp');
-    await page.locator('input[name="host"]').fill('127.0.0.1');
-    await page.locator('input[name="port"]').fill(String(dovecot.ports.submission));
-    await choose(page, 'encryption', 'starttls');
-    await page.locator('input[name="username"]').fill('alice@example.test');
+    await fillMailbox('Support outgoing', 'outgoing', 'smtp', dovecot.ports.submission, 'starttls');
     await choose(page, 'oauthClientId', 'Support mailbox');
-    await page.getByTestId('button-save').click();
-    await page.waitForURL(/\/resources\/Mailbox$/);
-    await page.getByText('Support outgoing').first().click();
-    await page.waitForURL(/\/show$/);
-    const smtpId = /records\/([^/]+)\/show/.exec(page.url())![1];
+    const smtpId = await saveAndOpen('Mailbox', 'Support outgoing');
     await check(smtpId, /Connection Successful/);
     await screenshot(page, 'smtp-check-green');
     await page.goto(`${base}/admin/resources/Mailbox`);
