@@ -14,10 +14,11 @@ const step = (cmd, args) => {
 step('npm', ['run', '--silent', 'build']);
 
 // Test peers from Debian, installed once before Jest's timeouts run: Dovecot (IMAP, POP3,
-// submission) for the mail tests and Chromium for the browser walkthrough.
+// submission) for the mail tests, Chromium for the browser walkthrough and OpenLDAP for the directory tests.
 for (const [probe, packages, why] of [
   [['dovecot', '--version'], ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'], 'The mail tests need Dovecot'],
   [['chromium', '--version'], ['chromium'], 'The browser walkthrough needs Chromium'],
+  [['/usr/sbin/slapd', '-VV'], ['slapd'], 'The directory (Related LDAPs) tests need OpenLDAP'],
 ]) {
   if (spawnSync(probe[0], probe.slice(1)).status === 0) continue;
   if (process.getuid?.() !== 0) {

@@ -3,14 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { freePort } from '../../../test/support/dovecot-peer.js';
+import { LDAP_READER_DN, LDAP_SUFFIX, LdapPeer } from '../../../test/support/ldap-peer.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
 import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
 
 const API = '/admin/api/resources';
 const SECRET = `CANARY-CS-${randomUUID()}`;
+const BIND_PASSWORD = `CANARY-BIND-${randomUUID()}`;
 
 describe('Sign-in through a User-type OAuth client (SSO)', () => {
   let peer: OidcPeer;
+  let ldap: LdapPeer;
   let t: TestApp;
   let admin: Awaited<ReturnType<TestApp['login']>>;
 
@@ -44,12 +48,17 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
 
   beforeAll(async () => {
     peer = await OidcPeer.start();
-    t = await startTestApp({}, undefined, { providerBaseUrls: { google: peer.issuer } });
+    ldap = await LdapPeer.start([
+      { uid: 'ada', cn: 'Ada Lovelace', mail: 'ada@example.test', title: 'admin' },
+      { uid: 'bob', cn: 'Bob Viewer', mail: 'bob@example.test' },
+    ], BIND_PASSWORD);
+    t = await startTestApp({}, undefined, { providerBaseUrls: { google: peer.issuer }, mailTrustedCa: [ldap.certificate] });
     admin = await t.login();
   });
   afterAll(async () => {
     await t?.close();
     await peer?.stop();
+    ldap?.stop();
   });
 
   it('lists a button per enabled User-type client', async () => {
@@ -153,5 +162,97 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     const other = await t.http.get(back.pathname + back.search);
     expect(other.status).toBe(403);
     expect(other.text).toContain('another browser session');
+  });
+
+  describe('Related LDAPs', () => {
+    const seen: string[] = [];
+    const directory = async (fields: Record<string, string> = {}) => {
+      const res = await submit(admin, `${API}/LdapDirectory/actions/new`, {
+        name: `Directory ${randomUUID().slice(0, 8)}`, url: ldap.url, bindDn: LDAP_READER_DN, bindPassword: BIND_PASSWORD,
+        baseDn: `ou=people,${LDAP_SUFFIX}`, attributeMap: 'name = cn\nemail = mail\nrole = title', ...fields,
+      });
+      seen.push(res.text);
+      return res;
+    };
+    const testConnection = async (id: string) => {
+      const res = await submit(admin, `${API}/LdapDirectory/records/${id}/testConnection`, {});
+      seen.push(res.text);
+      return res.body as { notice: { message: string; type: string }; check: { ok: boolean; stage?: string; code?: string } };
+    };
+
+    it('refuses unusable directory settings field by field, and writes nothing', async () => {
+      const res = await directory({ name: '', url: 'http://ldap.example.com', baseDn: 'people', searchFilter: '(uid=ada)' });
+      expect(res.body.record.errors).toMatchObject({
+        name: { message: expect.stringMatching(/Enter a name/) },
+        url: { message: expect.stringMatching(/ldaps:\/\//) },
+        baseDn: { message: expect.stringMatching(/Enter a DN/) },
+        searchFilter: { message: expect.stringMatching(/\{username\}/) },
+      });
+      const plain = await directory({ url: 'ldap://ldap.example.com' });
+      expect(plain.body.record.errors.url.message).toMatch(/unencrypted/);
+      const noPassword = await directory({ bindPassword: '' });
+      expect(noPassword.body.record.errors.bindPassword.message).toMatch(/password of the Bind DN/);
+      expect(await t.app.get(DataSource).query('SELECT id FROM ldap_directory')).toEqual([]);
+    });
+
+    it('Test connection: green with the right account, over LDAP and LDAPS; a clear error for a wrong password, a closed port and an untrusted certificate', async () => {
+      const good = await directory();
+      expect(good.body.notice).toMatchObject({ type: 'success' });
+      expect(good.body.record.params.bindPasswordStatus).toBe('set');
+      expect(await testConnection(good.body.record.params.id)).toMatchObject({ notice: { type: 'success', message: expect.stringMatching(/^Connection Successful/) } });
+      const tls = await directory({ url: ldap.ldapsUrl });
+      expect(await testConnection(tls.body.record.params.id)).toMatchObject({ check: { ok: true } });
+
+      const wrong = await directory({ bindPassword: 'not-the-password' });
+      expect(await testConnection(wrong.body.record.params.id)).toMatchObject({
+        notice: { type: 'error', message: expect.stringMatching(/refused Bind DN and Bind Password/) },
+        check: { ok: false, stage: 'bind', code: 'LDAP_BIND_FAILED' },
+      });
+      const closed = await directory({ url: `ldap://127.0.0.1:${await freePort()}` });
+      expect(await testConnection(closed.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/refused the connection/) }, check: { code: 'LDAP_CONNECT_FAILED' } });
+      const stranger = await LdapPeer.start([]);
+      try {
+        const untrusted = await directory({ url: stranger.ldapsUrl });
+        expect(await testConnection(untrusted.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/self-signed/) }, check: { code: 'LDAP_TLS_FAILED' } });
+      } finally {
+        stranger.stop();
+      }
+      const [row] = await t.app.get(DataSource).query(`SELECT "bindPasswordEncrypted", "lastTestStatus", "lastTestMessage" FROM ldap_directory WHERE id = '${wrong.body.record.params.id}'`);
+      expect(row).toMatchObject({ lastTestStatus: 'failed', lastTestMessage: expect.stringMatching(/invalid credentials/) });
+      expect(row.bindPasswordEncrypted).toMatch(/^v1\./);
+    });
+
+    it('links a signing-in person to their directory entry and enriches the user; refuses people not in it and unknown directory names', async () => {
+      const dir = await directory();
+      const name = dir.body.record.params.name as string;
+      const unknown = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'generic', type: 'user', clientId: 'x', clientSecret: 'x', authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid', userDataSource: 'id_token', usernameAttribute: 'email', relatedLdaps: `${name}, Nowhere` });
+      expect(unknown.body.record.errors.relatedLdaps.message).toMatch(/No LDAP directory is named "Nowhere"/);
+
+      const { id } = await userClient({ relatedLdaps: name, userCreateExpression: 'directory.role == "admin" || claims.email == "bob@example.test"' });
+      expect((await signIn(id, 'ada@example.test')).callback.status).toBe(303);
+      const [ada] = await t.app.get(DataSource).query(`SELECT role, name, "ldapDirectory", "ldapDn" FROM admin_user WHERE email = 'ada@example.test'`);
+      expect(ada).toEqual({ role: 'admin', name: 'Ada Lovelace', ldapDirectory: name, ldapDn: `uid=ada,ou=people,${LDAP_SUFFIX}` });
+      expect((await signIn(id, 'bob@example.test')).callback.status).toBe(303);
+      expect((await users()).find((u: { email: string }) => u.email === 'bob@example.test')).toMatchObject({ role: 'viewer', name: 'Bob Viewer' });
+
+      const stranger = await signIn(id, 'carol@example.test');
+      expect(stranger.callback.status).toBe(403);
+      expect(stranger.callback.text).toContain('not in the organisation');
+      expect((await users()).map((u: { email: string }) => u.email)).not.toContain('carol@example.test');
+    });
+
+    it('a directory that refuses the bind password gives a clear sign-in error, and no secret leaks anywhere', async () => {
+      const dir = await directory();
+      const { id } = await userClient({ relatedLdaps: dir.body.record.params.name as string });
+      const edited = await submit(admin, `${API}/LdapDirectory/records/${dir.body.record.params.id}/edit`, { bindPassword: 'not-the-password' });
+      expect(edited.body.notice).toMatchObject({ type: 'success' });
+      const refused = await signIn(id, 'ada@example.test');
+      expect(refused.callback.status).toBe(403);
+      expect(refused.callback.text).toMatch(/refused Bind DN and Bind Password/);
+      expect(refused.callback.text).toContain('Test connection');
+      seen.push(refused.callback.text, (await admin.get(`${API}/LdapDirectory/records/${dir.body.record.params.id}/show`)).text);
+      const rows = await t.app.get(DataSource).query('SELECT * FROM ldap_directory');
+      expect(seen.join('\n') + t.output.text + JSON.stringify(rows)).not.toContain(BIND_PASSWORD);
+    });
   });
 });

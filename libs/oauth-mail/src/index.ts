@@ -5,6 +5,7 @@ export { OAUTH_MAIL_ENTITIES } from './oauth-mail.entities.js';
 
 export { OAuthClient } from './entities/oauth-client.entity.js';
 export { Mailbox } from './entities/mailbox.entity.js';
+export { LdapDirectory } from './entities/ldap-directory.entity.js';
 export * from './entities/oauth-client.enums.js';
 export * from './entities/mailbox.enums.js';
 
@@ -21,7 +22,9 @@ export { OAuthTransaction } from './entities/oauth-transaction.entity.js';
 export { OAuthTokenError } from './errors/oauth-token.error.js';
 export { OAUTH_CLIENT_EDITABLE_FIELDS, type OAuthClientDraft } from './validation/oauth-client.validator.js';
 export { MAILBOX_EDITABLE_FIELDS, type MailboxDraft } from './validation/mailbox.validator.js';
+export { LDAP_DIRECTORY_EDITABLE_FIELDS, DEFAULT_SEARCH_FILTER, type LdapDirectoryDraft } from './validation/ldap-directory.validator.js';
 export type { Validated } from './validation/input-reader.js';
+export { LdapDirectoryService, type DirectoryTestResult, type DirectoryLookup } from './directories/ldap-directory.service.js';
 
 export { OAUTH_PROVIDER_PRESETS, resolveClientSettings, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';
 export type { OAuthProviderPreset, PresetEndpoints } from './providers/oauth-provider.preset.js';
@@ -34,7 +37,7 @@ export { SecretRotationService, type RotationReport } from './crypto/secret-rota
 
 export { OAuthSignInService, type SignedInIdentity, type SignInOutcome, type SignInButton } from './sso/oauth-sign-in.service.js';
 export { mapUserFields } from './provisioning/user-fields.mapper.js';
-export { evaluateCreateExpression, type CreateDecision, type EvaluationLimits } from './provisioning/create-expression.evaluator.js';
+export { evaluateCreateExpression, type CreateDecision, type EvaluationOptions } from './provisioning/create-expression.evaluator.js';
 
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export {

@@ -11,6 +11,7 @@ import { SecretCipher } from './crypto/secret-cipher.js';
 import { SecretRotationService } from './crypto/secret-rotation.service.js';
 import { SecretVault } from './crypto/secret-vault.js';
 import { ConfigurationError } from './errors/oauth-mail.error.js';
+import { LdapDirectoryService } from './directories/ldap-directory.service.js';
 import { MailboxSettingsService } from './mailboxes/mailbox-settings.service.js';
 import { OAUTH_MAIL_ENTITIES } from './oauth-mail.entities.js';
 import { OAUTH_MAIL_MODULE_OPTIONS, OAuthMailConfigurableModule } from './oauth-mail.module-definition.js';
@@ -41,8 +42,9 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     OAuthValidationService,
     MailboxService,
     OAuthSignInService,
+    LdapDirectoryService,
   ],
-  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService],
+  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService, LdapDirectoryService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

@@ -10,9 +10,9 @@ export interface OAuthMailModuleOptions {
   publicBaseUrl: string;
   /** Deadline of every call to a provider, in ms. Default 30 000. */
   httpTimeoutMs?: number;
-  /** Extra CA certificates (PEM) trusted for mail servers, besides the system's. Certificate checks are never turned off. */
+  /** Extra CA certificates (PEM) trusted for mail and LDAP servers, besides the system's. Certificate checks are never turned off. */
   mailTrustedCa?: string[];
-  /** Deadline of each mail step (connect, greeting, login, command), in ms. Default 10 000, so a Check ends within about 30 s. */
+  /** Deadline of each mail or LDAP step (connect, greeting, login, command, search), in ms. Default 10 000, so a Check ends within about 30 s. */
   mailStepTimeoutMs?: number;
   /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
   providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;

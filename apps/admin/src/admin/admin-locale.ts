@@ -2,7 +2,7 @@ import type { LocaleTranslations } from 'adminjs';
 
 /** Labels as the seed documentation names the fields. */
 export const ADMIN_TRANSLATIONS: LocaleTranslations = {
-  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', 'OAuth Mail': 'OAuth Mail' },
+  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', 'OAuth Mail': 'OAuth Mail' },
   resources: {
     OAuthClient: {
       labels: {
@@ -89,6 +89,24 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         lastCheckAt: 'Last check',
         lastCheckStatus: 'Last check result',
         lastCheckMessage: 'Last check message',
+      },
+    },
+    LdapDirectory: {
+      labels: { 'lastTestStatus.ok': 'OK', 'lastTestStatus.failed': 'Failed' },
+      actions: { testConnection: 'Test connection' },
+      properties: {
+        name: 'Name',
+        url: 'URL',
+        startTls: 'StartTLS',
+        bindDn: 'Bind DN',
+        bindPassword: 'Bind Password',
+        bindPasswordStatus: 'Bind Password',
+        baseDn: 'Base DN',
+        searchFilter: 'Search Filter',
+        attributeMap: 'Attribute Map',
+        lastTestAt: 'Last test',
+        lastTestStatus: 'Last test result',
+        lastTestMessage: 'Last test message',
       },
     },
   },

@@ -1,7 +1,7 @@
 import { AdminModule } from '@adminjs/nestjs';
 import { Database, Resource } from '@adminjs/typeorm';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
-import { MailboxService, MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
+import { LdapDirectoryService, MailboxService, MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
 import type { DynamicModule } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
@@ -16,6 +16,7 @@ import { withRoles } from './admin-roles.js';
 import { componentLoader, Components } from './component-loader.js';
 import { dashboardSummary } from './dashboard.handler.js';
 import { PanelLoader } from './panel.loader.js';
+import { ldapDirectoryResource } from './resources/ldap-directory.resource.js';
 import { mailboxResource } from './resources/mailbox.resource.js';
 import { oauthClientResource } from './resources/oauth-client.resource.js';
 import { scrubActionResponse } from './secret-params.js';
@@ -29,7 +30,7 @@ const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bu
 export function adminPanelModule(): DynamicModule {
   return AdminModule.createAdminAsync({
     imports: [AdminAuthModule],
-    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, MailboxService, AdminUserService, TypeOrmSessionStore],
+    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, MailboxService, LdapDirectoryService, AdminUserService, TypeOrmSessionStore],
     customLoader: PanelLoader,
     useFactory: (
       config: AppConfig,
@@ -38,6 +39,7 @@ export function adminPanelModule(): DynamicModule {
       validation: OAuthValidationService,
       mailboxes: MailboxSettingsService,
       mail: MailboxService,
+      directories: LdapDirectoryService,
       users: AdminUserService,
       store: TypeOrmSessionStore,
     ) => ({
@@ -46,7 +48,7 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource)].map(withRoles).map(scrubbed),
+        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource)].map(withRoles).map(scrubbed),
         dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },

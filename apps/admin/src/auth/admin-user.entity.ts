@@ -35,6 +35,13 @@ export class AdminUser extends BaseEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   ssoSubject: string | null;
 
+  /** The Related LDAP entry this person was linked to at their last SSO sign-in. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  ldapDirectory: string | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  ldapDn: string | null;
+
   @CreateDateColumn()
   createdAt: Date;
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { evaluateCreateExpression, mapUserFields, type OAuthClient, type SignedInIdentity } from '@app/oauth-mail';
+import { evaluateCreateExpression, LdapDirectoryService, mapUserFields, type OAuthClient, type SignedInIdentity } from '@app/oauth-mail';
 import type { Repository } from 'typeorm';
 import { AdminRole, AdminUser } from './admin-user.entity.js';
 import type { CurrentAdmin } from './admin-user.service.js';
@@ -9,23 +9,42 @@ const ROLES = Object.values(AdminRole) as string[];
 
 /**
  * Turns an SSO identity into an admin user: found by (issuer, subject), never
- * by e-mail; User Fields map claims onto it; User Create Expression decides
- * whether a first-time user is created, and may set its fields (role).
+ * by e-mail; looked up in the client's Related LDAPs and linked to the entry;
+ * User Fields (then the directory's attributes) fill its fields; User Create
+ * Expression decides whether a first-time user is created, and may set its fields (role).
  */
 @Injectable()
 export class SsoProvisioningService {
   private readonly logger = new Logger(SsoProvisioningService.name);
 
-  constructor(@InjectRepository(AdminUser) private readonly users: Repository<AdminUser>) {}
+  constructor(
+    @InjectRepository(AdminUser) private readonly users: Repository<AdminUser>,
+    private readonly directories: LdapDirectoryService,
+  ) {}
 
   async signIn(client: OAuthClient, identity: SignedInIdentity): Promise<{ ok: true; admin: CurrentAdmin } | { ok: false; message: string }> {
-    const mapped = mapUserFields(client.userFields, identity.claims);
+    let link: { directory: string; dn: string; fields: Record<string, string> } | null = null;
+    if (client.relatedLdaps?.length) {
+      if (!identity.username) return { ok: false, message: 'The provider did not give a username to look up in the directory, so the sign-in was refused.' };
+      const found = await this.directories.findPerson(client.relatedLdaps, identity.username);
+      if (!found.ok) {
+        this.logger.warn(`SSO sign-in through "${client.name}": directory lookup failed (${found.code}: ${found.message})`);
+        return {
+          ok: false,
+          message: found.code === 'LDAP_USER_NOT_FOUND'
+            ? 'Your account is not in the organisation\'s directory, so you cannot sign in here. Ask an administrator for access.'
+            : `The sign-in could not be completed because the directory could not be asked. ${found.message} An administrator can run Test connection on the directory.`,
+        };
+      }
+      link = found;
+    }
+    const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
     const email = (mapped.email ?? identity.username ?? '').toLowerCase();
     let user = await this.users.findOneBy({ ssoIssuer: identity.issuer, ssoSubject: identity.subject });
     if (!user) {
       let fields: Record<string, string> = Object.create(null);
       if (client.userCreateExpression) {
-        const decision = await evaluateCreateExpression(client.userCreateExpression, identity.claims);
+        const decision = await evaluateCreateExpression(client.userCreateExpression, identity.claims, { directory: link?.fields });
         if (!decision.allow) {
           // Details go to the server log for admins; the person sees only that they are not allowed.
           this.logger.warn(`SSO sign-in through "${client.name}" refused by User Create Expression (${decision.reason}: ${decision.detail})`);
@@ -43,6 +62,8 @@ export class SsoProvisioningService {
       if (mapped.name) user.name = mapped.name;
       if (mapped.role && ROLES.includes(mapped.role)) user.role = mapped.role as AdminRole;
     }
+    user.ldapDirectory = link?.directory ?? null;
+    user.ldapDn = link?.dn ?? null;
     user.lastLoginAt = new Date();
     await this.users.save(user);
     return { ok: true, admin: { id: user.id, email: user.email, role: user.role, title: user.name ?? (user.role === AdminRole.Admin ? 'Administrator' : 'Viewer') } };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { LdapDirectoryService } from '../directories/ldap-directory.service.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
@@ -23,6 +24,7 @@ export class OAuthClientService {
   constructor(
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
+    private readonly directories: LdapDirectoryService,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
 
@@ -32,9 +34,13 @@ export class OAuthClientService {
    * drops the stored tokens: they belong to the old configuration, and a
    * refresh token must never be sent to an endpoint it was not issued by.
    */
-  prepare(input: Readonly<Record<string, unknown>>, existing: OAuthClient | null, id: string): Validated<OAuthClientValues> {
+  async prepare(input: Readonly<Record<string, unknown>>, existing: OAuthClient | null, id: string): Promise<Validated<OAuthClientValues>> {
     const checked = validateOAuthClient(input, existing);
     if (!checked.ok) return checked;
+    const missing = await this.directories.missing(checked.value.relatedLdaps ?? []);
+    if (missing.length) {
+      return { ok: false, errors: { relatedLdaps: `No LDAP directory is named ${missing.map((n) => `"${n}"`).join(', ')}. Create it under LDAP Directories first, or fix the name.` } };
+    }
     const { clientSecret, ...fields } = checked.value;
     const values: OAuthClientValues = { ...fields };
     if (clientSecret) values.clientSecretEncrypted = this.vault.seal(OAuthClient, id, 'clientSecretEncrypted', clientSecret);
@@ -54,7 +60,7 @@ export class OAuthClientService {
 
   async create(input: Readonly<Record<string, unknown>>): Promise<Validated<OAuthClient>> {
     const id = randomUUID();
-    const prepared = this.prepare(input, null, id);
+    const prepared = await this.prepare(input, null, id);
     if (!prepared.ok) return prepared;
     return { ok: true, value: await this.clients.save(this.clients.create({ ...prepared.value, id })) };
   }
@@ -62,7 +68,7 @@ export class OAuthClientService {
   async update(id: string, input: Readonly<Record<string, unknown>>): Promise<Validated<OAuthClient>> {
     const existing = await this.clients.findOneBy({ id });
     if (!existing) return { ok: false, errors: { id: 'This OAuth client does not exist any more.' } };
-    const prepared = this.prepare(input, existing, id);
+    const prepared = await this.prepare(input, existing, id);
     if (!prepared.ok) return prepared;
     return { ok: true, value: await this.clients.save(this.clients.merge(existing, prepared.value)) };
   }

@@ -1,3 +1,4 @@
+import { LdapDirectory } from '../entities/ldap-directory.entity.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
@@ -10,4 +11,5 @@ export const SECRET_COLUMNS = [
   { entity: OAuthClient, table: 'oauth_client', columns: ['clientSecretEncrypted', 'accessTokenEncrypted', 'originalAccessTokenEncrypted'] },
   { entity: Mailbox, table: 'mailbox', columns: ['passwordEncrypted'] },
   { entity: OAuthTransaction, table: 'oauth_transaction', columns: ['codeVerifierEncrypted'] },
+  { entity: LdapDirectory, table: 'ldap_directory', columns: ['bindPasswordEncrypted'] },
 ] as const;

@@ -27,6 +27,15 @@ export const ERROR_CODES = {
   MAIL_AUTH_UNAVAILABLE: 'The mail server could not check the credentials right now (temporary failure).',
   MAIL_FOLDER_FAILED: 'The IMAP folder could not be opened.',
   MAIL_PROTOCOL_ERROR: 'The mail server answered something the client does not understand.',
+  LDAP_DIRECTORY_MISSING: 'An OAuth client names a Related LDAP that does not exist.',
+  LDAP_HOST_NOT_FOUND: 'The directory server name does not resolve.',
+  LDAP_CONNECT_FAILED: 'The directory server refused or dropped the connection.',
+  LDAP_TIMEOUT: 'The directory server did not answer in time.',
+  LDAP_TLS_FAILED: 'The TLS handshake with the directory failed (untrusted, expired or mismatched certificate, or no StartTLS).',
+  LDAP_BIND_FAILED: 'The directory refused the bind DN and password.',
+  LDAP_SEARCH_FAILED: 'The directory refused the search (base DN, filter or access rights).',
+  LDAP_USER_NOT_FOUND: 'The signed-in person is in none of the client\'s related directories.',
+  LDAP_USER_AMBIGUOUS: 'The search filter matches more than one entry for the signed-in person.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

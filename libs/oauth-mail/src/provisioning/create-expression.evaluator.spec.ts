@@ -30,6 +30,22 @@ describe(evaluateCreateExpression.name, () => {
     expect(await evaluateCreateExpression('true', claims, { timeoutMs: 1 })).toMatchObject({ allow: false, detail: expect.stringMatching(/longer than 1 ms/) });
     expect(await evaluateCreateExpression(`true ${'&& true '.repeat(400)}`, claims)).toMatchObject({ allow: false, detail: expect.stringMatching(/longer than 2048/) });
   });
+
+  it('refuses huge claims, and an expression that explodes in time or memory ends without harming the process', async () => {
+    const huge = { ...claims, groups: Array.from({ length: 20_000 }, (_, i) => `group-${i}`) };
+    expect(await evaluateCreateExpression('true', huge)).toMatchObject({ allow: false, detail: expect.stringMatching(/claims are larger/) });
+    const wide = { ...claims, groups: Array.from({ length: 2000 }, (_, i) => `g${i}`) };
+    const explode = 'claims.groups.map(a, claims.groups.map(b, claims.groups.map(c, a + b + c))).size() > 0';
+    const started = Date.now();
+    expect(await evaluateCreateExpression(explode, wide)).toMatchObject({ allow: false, reason: 'error' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await evaluateCreateExpression('true', claims)).toMatchObject({ allow: true });
+  });
+
+  it('sees the Related LDAP entry as directory', async () => {
+    expect(await evaluateCreateExpression('directory.role == "admin" ? dyn({"role": "admin"}) : dyn(false)', claims, { directory: { role: 'admin' } })).toMatchObject({ allow: true, fields: { role: 'admin' } });
+    expect(await evaluateCreateExpression('directory.role == "admin"', claims)).toMatchObject({ allow: false });
+  });
 });
 
 describe(mapUserFields.name, () => {

@@ -7,10 +7,14 @@ export type CreateDecision =
   | { allow: true; fields: Record<string, string> }
   | { allow: false; reason: 'denied' | 'error'; detail: string };
 
-export interface EvaluationLimits {
+export interface EvaluationOptions {
+  /** The person's entry in a Related LDAP (mapped fields), seen by the expression as `directory`. */
+  directory?: Record<string, string>;
   /** Wall clock for the whole evaluation, worker start included. */
   timeoutMs?: number;
   maxExpressionLength?: number;
+  /** Size of the claims as JSON: a provider (or whoever forged a token) cannot make the evaluation huge. */
+  maxClaimsBytes?: number;
 }
 
 const CEL_MODULE = pathToFileURL(createRequire(import.meta.url).resolve('@marcbachmann/cel-js')).href;
@@ -21,7 +25,7 @@ const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.module).then(({ evaluate }) => {
   try {
-    parentPort.postMessage({ ok: true, result: evaluate(workerData.expression, { claims: workerData.claims }) });
+    parentPort.postMessage({ ok: true, result: evaluate(workerData.expression, { claims: workerData.claims, directory: workerData.directory }) });
   } catch (error) {
     parentPort.postMessage({ ok: false, error: String((error && error.message) || error).slice(0, 300) });
   }
@@ -30,19 +34,21 @@ import(workerData.module).then(({ evaluate }) => {
 
 /**
  * Evaluates User Create Expression (CEL) against the claims of a first-time
- * user: `true` creates the user, `false` refuses, a map creates the user with
+ * user (and their Related LDAP entry as `directory`): `true` creates the user, `false` refuses, a map creates the user with
  * those fields (for example `{"role": "viewer"}`). Errors, timeouts and any other
  * result refuse: the sign-in fails closed.
  */
 export async function evaluateCreateExpression(
   expression: string,
   claims: Record<string, unknown>,
-  { timeoutMs = 1000, maxExpressionLength = 2048 }: EvaluationLimits = {},
+  { directory = {}, timeoutMs = 1000, maxExpressionLength = 2048, maxClaimsBytes = 65_536 }: EvaluationOptions = {},
 ): Promise<CreateDecision> {
   if (expression.length > maxExpressionLength) return { allow: false, reason: 'error', detail: `The expression is longer than ${maxExpressionLength} characters.` };
+  const json = JSON.stringify(claims);
+  if (Buffer.byteLength(json) > maxClaimsBytes) return { allow: false, reason: 'error', detail: `The claims are larger than ${maxClaimsBytes} bytes.` };
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { module: CEL_MODULE, expression, claims: JSON.parse(JSON.stringify(claims)) },
+    workerData: { module: CEL_MODULE, expression, claims: JSON.parse(json), directory: { ...directory } },
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8, codeRangeSizeMb: 8, stackSizeMb: 1 },
     stdout: true,
     stderr: true,

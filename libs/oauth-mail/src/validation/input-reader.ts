@@ -1,4 +1,6 @@
 import type { FieldErrors } from '../errors/oauth-mail.error.js';
+import { isForbiddenFieldName } from '../provisioning/user-fields.mapper.js';
+import { checkText, checkToken } from './field-rules.js';
 
 /** A validator's answer: the normalized values, or what is wrong field by field. */
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -63,6 +65,60 @@ export class InputReader {
     // eslint-disable-next-line no-control-regex
     else if (/[\u0000-\u001f\u007f]/.test(raw)) this.fail(field, 'Remove control characters (such as line breaks).');
     return raw;
+  }
+
+  /** `field = name` lines, a JSON object, or an object: field names to `target` names (claims, attributes). */
+  mapping(field: string, target: string): Record<string, string> | null {
+    const raw = this.raw(field);
+    if (raw === undefined || raw === null || raw === '') return null;
+    const usage = `Write one "field = ${target}" pair per line.`;
+    let entries: [string, unknown][];
+    if (typeof raw === 'object' && !Array.isArray(raw)) entries = Object.entries(raw);
+    else if (typeof raw === 'string' && raw.trim().startsWith('{')) {
+      try {
+        entries = Object.entries(JSON.parse(raw) as object);
+      } catch {
+        this.fail(field, usage);
+        return null;
+      }
+    } else if (typeof raw === 'string') {
+      entries = [];
+      for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+        const eq = line.indexOf('=');
+        if (eq <= 0) {
+          this.fail(field, `${usage} ("${line.slice(0, 40)}" has no "=").`);
+          return null;
+        }
+        entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()]);
+      }
+    } else {
+      this.fail(field, usage);
+      return null;
+    }
+    if (entries.length > 50) this.fail(field, 'At most 50 mappings.');
+    const mapping: Record<string, string> = {};
+    for (const [key, value] of entries) {
+      if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) || isForbiddenFieldName(key) || checkToken(value, 200)) {
+        this.fail(field, `"${String(key).slice(0, 40)}" must map a field name to a ${target} name without spaces.`);
+        return null;
+      }
+      mapping[key] = value;
+    }
+    return entries.length ? mapping : null;
+  }
+
+  /** A comma- or line-separated list, or an array. */
+  list(field: string): string[] | null {
+    const raw = this.raw(field);
+    if (raw === undefined || raw === null || raw === '') return null;
+    const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[,\n]/) : null;
+    if (!items || items.some((i) => typeof i !== 'string')) {
+      this.fail(field, 'Enter names separated by commas.');
+      return null;
+    }
+    const list = (items as string[]).map((i) => i.trim()).filter(Boolean);
+    for (const item of list) this.check(field, checkText(item, 100));
+    return list.length ? list : null;
   }
 
   raw(field: string): unknown {

@@ -7,7 +7,6 @@ import {
 } from '../entities/oauth-client.enums.js';
 import { checkText, checkToken, checkUrl, checkHost, checkPort } from './field-rules.js';
 import { InputReader, type Validated } from './input-reader.js';
-import { isForbiddenFieldName } from '../provisioning/user-fields.mapper.js';
 
 /** The editable fields of an OAuth client, normalized. `clientSecret` is set only when a new one was typed. */
 export interface OAuthClientDraft {
@@ -117,7 +116,7 @@ export function validateOAuthClient(
     if (!usernameAttribute) r.fail('usernameAttribute', 'Enter the claim that holds the username, such as preferred_username.');
   }
 
-  const userFields = readMapping(r, 'userFields');
+  const userFields = r.mapping('userFields', 'claim');
   const userCreateExpression = r.text('userCreateExpression');
   if (userCreateExpression) r.check('userCreateExpression', checkText(userCreateExpression, 2048, { singleLine: false }));
   const loginButtonCaption = r.text('loginButtonCaption');
@@ -126,8 +125,8 @@ export function validateOAuthClient(
   if (loginButtonIcon) {
     r.check('loginButtonIcon', /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(loginButtonIcon) ? null : checkUrl(loginButtonIcon, 300));
   }
-  const relatedLdaps = readList(r, 'relatedLdaps');
-  const allowedDomains = readList(r, 'allowedDomains')?.map((d) => d.toLowerCase()) ?? null;
+  const relatedLdaps = r.list('relatedLdaps');
+  const allowedDomains = r.list('allowedDomains')?.map((d) => d.toLowerCase()) ?? null;
   if (allowedDomains?.some((d) => !TENANT.test(d) || d === 'common' || d === 'organizations' || d === 'consumers')) {
     r.fail('allowedDomains', 'Enter tenant GUIDs or domains such as example.com, separated by commas.');
   }
@@ -176,57 +175,4 @@ function checkProxy(value: string): string | null {
   if (url.pathname !== '/' || url.search || url.hash) return 'Enter only the proxy host and port.';
   if (!url.port) return 'Add the proxy port, such as proxy.example.com:3128.';
   return checkHost(url.hostname) ?? checkPort(url.port);
-}
-
-/** `field = claim` lines, a JSON object, or an object. */
-function readMapping(r: InputReader, field: string): Record<string, string> | null {
-  const raw = r.raw(field);
-  if (raw === undefined || raw === null || raw === '') return null;
-  let entries: [string, unknown][];
-  if (typeof raw === 'object' && !Array.isArray(raw)) entries = Object.entries(raw);
-  else if (typeof raw === 'string' && raw.trim().startsWith('{')) {
-    try {
-      entries = Object.entries(JSON.parse(raw) as object);
-    } catch {
-      r.fail(field, 'Write one "field = claim" pair per line.');
-      return null;
-    }
-  } else if (typeof raw === 'string') {
-    entries = [];
-    for (const line of raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
-      const eq = line.indexOf('=');
-      if (eq <= 0) {
-        r.fail(field, `Write one "field = claim" pair per line ("${line.slice(0, 40)}" has no "=").`);
-        return null;
-      }
-      entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()]);
-    }
-  } else {
-    r.fail(field, 'Write one "field = claim" pair per line.');
-    return null;
-  }
-  const mapping: Record<string, string> = Object.create(null);
-  if (entries.length > 50) r.fail(field, 'At most 50 mappings.');
-  for (const [key, value] of entries) {
-    if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) || isForbiddenFieldName(key) || checkToken(value, 200)) {
-      r.fail(field, `"${String(key).slice(0, 40)}" must map a field name to a claim name without spaces.`);
-      return null;
-    }
-    mapping[key] = value;
-  }
-  return entries.length ? { ...mapping } : null;
-}
-
-/** A comma- or line-separated list, or an array. */
-function readList(r: InputReader, field: string): string[] | null {
-  const raw = r.raw(field);
-  if (raw === undefined || raw === null || raw === '') return null;
-  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[,\n]/) : null;
-  if (!items || items.some((i) => typeof i !== 'string')) {
-    r.fail(field, 'Enter names separated by commas.');
-    return null;
-  }
-  const list = (items as string[]).map((i) => i.trim()).filter(Boolean);
-  for (const item of list) r.check(field, checkText(item, 100));
-  return list.length ? list : null;
 }

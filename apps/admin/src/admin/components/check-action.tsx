@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 
 const api = new ApiClient();
 
-/** Check: runs the connection test (POST), announces the outcome and returns to the mailbox page. */
+/** Check and Test connection: runs the test (POST), announces the outcome and returns to the record page. */
 const CheckAction: React.FC<ActionProps> = ({ record, resource, action }) => {
   const addNotice = useNotice();
   const navigate = useNavigate();
@@ -24,7 +24,7 @@ const CheckAction: React.FC<ActionProps> = ({ record, resource, action }) => {
       {failure ? <MessageBox variant="danger" message={failure} /> : (
         <Box flex alignItems="center">
           <Loader />
-          <Text ml="lg">Connecting to {String(record?.params.host ?? 'the server')}…</Text>
+          <Text ml="lg">Connecting to {String(record?.params.host ?? record?.params.url ?? 'the server')}…</Text>
         </Box>
       )}
     </Box>

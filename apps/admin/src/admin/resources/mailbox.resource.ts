@@ -1,5 +1,5 @@
 import { MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
-import type { ActionContext, ActionRequest } from 'adminjs';
+import { connectionTestAction } from '../connection-test.action.js';
 import { Components } from '../component-loader.js';
 import type { DataSource } from 'typeorm';
 import type { ResourceWithOptions } from 'adminjs';
@@ -55,22 +55,7 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
       actions: {
         new: { before: [save] },
         edit: { before: [save] },
-        check: {
-          actionType: 'record',
-          icon: 'Activity',
-          component: Components.CheckAction,
-          // POST only: a check opens a connection and writes the outcome.
-          handler: async (request: ActionRequest, _res: unknown, { record, resource, currentAdmin }: ActionContext) => {
-            if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
-            const result = await mail.check(String(record!.id()));
-            const fresh = await resource.findOne(String(record!.id()));
-            return {
-              record: (fresh ?? record!).toJSON(currentAdmin),
-              notice: { message: result.message, type: result.ok ? 'success' : 'error' },
-              check: result.ok ? { ok: true } : { ok: false, stage: result.stage, code: result.code },
-            };
-          },
-        },
+        check: connectionTestAction((id) => mail.check(id)),
       },
     },
   };

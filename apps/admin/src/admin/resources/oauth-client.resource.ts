@@ -69,7 +69,11 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
         userDataEndpoint: onlyFor({ type: ['user'] }),
         usernameAttribute: onlyFor({ type: ['user'] }),
         userFields: { type: 'textarea', ...onlyFor({ type: ['user'] }) },
-        relatedLdaps: { type: 'string', ...onlyFor({ type: ['user'] }) },
+        relatedLdaps: {
+          type: 'string',
+          description: 'Names of LDAP Directories, comma-separated: each person signing in is looked up there by Username Attribute, linked and enriched. Empty: no directory.',
+          ...onlyFor({ type: ['user'] }),
+        },
         allowedDomains: {
           type: 'string',
           description: 'Only these may sign in: Azure tenant IDs, Google Workspace domains, or e-mail domains for Generic (comma-separated). Empty: anyone.',

@@ -1,0 +1,28 @@
+import type { ActionContext, ActionRequest } from 'adminjs';
+import { Components } from './component-loader.js';
+
+/** What a connection test answers: a message for the admin, and where it failed. */
+type TestOutcome = { ok: true; message: string } | { ok: false; stage: string; code: string; message: string };
+
+/**
+ * A record action that tests a connection (mailbox Check, directory Test
+ * connection): POST only, since it reaches out and writes the outcome on the
+ * record; the outcome comes back as a notice.
+ */
+export function connectionTestAction(run: (id: string) => Promise<TestOutcome>) {
+  return {
+    actionType: 'record' as const,
+    icon: 'Activity',
+    component: Components.CheckAction,
+    handler: async (request: ActionRequest, _res: unknown, { record, resource, currentAdmin }: ActionContext) => {
+      if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
+      const result = await run(String(record!.id()));
+      const fresh = await resource.findOne(String(record!.id()));
+      return {
+        record: (fresh ?? record!).toJSON(currentAdmin),
+        notice: { message: result.message, type: result.ok ? 'success' : 'error' },
+        check: result.ok ? { ok: true } : { ok: false, stage: result.stage, code: result.code },
+      };
+    },
+  };
+}

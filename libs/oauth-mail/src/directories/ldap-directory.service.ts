@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, type Repository } from 'typeorm';
+import { SecretVault } from '../crypto/secret-vault.js';
+import { LdapDirectory } from '../entities/ldap-directory.entity.js';
+import { CheckStatus } from '../entities/mailbox.enums.js';
+import type { ErrorCode } from '../errors/error-codes.js';
+import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
+import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
+import type { Validated } from '../validation/input-reader.js';
+import { validateLdapDirectory } from '../validation/ldap-directory.validator.js';
+import { buildSearchFilter } from './ldap-filter.js';
+import { withLdap, type LdapStage } from './ldap.connection.js';
+
+/** The outcome of Test connection (bind, then read Base DN). */
+export type DirectoryTestResult = { ok: true; message: string } | { ok: false; stage: LdapStage; code: ErrorCode; message: string };
+
+/** A person found in a related directory: the entry and the mapped attributes. */
+export type DirectoryLookup =
+  | { ok: true; directory: string; dn: string; fields: Record<string, string> }
+  | { ok: false; code: ErrorCode; message: string };
+
+/** Creates, tests and searches the LDAP directories that sign-in links people to. */
+@Injectable()
+export class LdapDirectoryService {
+  constructor(
+    @InjectRepository(LdapDirectory) private readonly directories: Repository<LdapDirectory>,
+    private readonly vault: SecretVault,
+    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
+  ) {}
+
+  /** Validates input for a new (`existing` null) or existing directory and returns the values to write. */
+  async prepare(input: Readonly<Record<string, unknown>>, existing: LdapDirectory | null, id: string): Promise<Validated<Partial<LdapDirectory>>> {
+    const checked = validateLdapDirectory(input, existing);
+    if (!checked.ok) return checked;
+    const { bindPassword, ...fields } = checked.value;
+    if (await this.directories.existsBy({ name: fields.name, id: Not(id) })) {
+      return { ok: false, errors: { name: 'Another directory has this name; choose another.' } };
+    }
+    const values: Partial<LdapDirectory> = { ...fields };
+    if (bindPassword) values.bindPasswordEncrypted = this.vault.seal(LdapDirectory, id, 'bindPasswordEncrypted', bindPassword);
+    // Without a bind account the stored password has no use left.
+    if (!fields.bindDn) values.bindPasswordEncrypted = null;
+    return { ok: true, value: values };
+  }
+
+  async create(input: Readonly<Record<string, unknown>>): Promise<Validated<LdapDirectory>> {
+    const id = randomUUID();
+    const prepared = await this.prepare(input, null, id);
+    if (!prepared.ok) return prepared;
+    return { ok: true, value: await this.directories.save(this.directories.create({ ...prepared.value, id })) };
+  }
+
+  async update(id: string, input: Readonly<Record<string, unknown>>): Promise<Validated<LdapDirectory>> {
+    const existing = await this.directories.findOneBy({ id });
+    if (!existing) return { ok: false, errors: { id: 'This directory does not exist any more.' } };
+    const prepared = await this.prepare(input, existing, id);
+    if (!prepared.ok) return prepared;
+    return { ok: true, value: await this.directories.save(this.directories.merge(existing, prepared.value)) };
+  }
+
+  /** The names among `names` that match no directory. */
+  async missing(names: readonly string[]): Promise<string[]> {
+    if (!names.length) return [];
+    const found = new Set((await this.directories.find({ where: { name: In([...names]) }, select: ['name'] })).map((d) => d.name));
+    return names.filter((n) => !found.has(n));
+  }
+
+  /** Test connection: connect, bind and read Base DN; the outcome is stored on the directory. */
+  async test(id: string): Promise<DirectoryTestResult> {
+    const directory = await this.directories.findOneBy({ id });
+    if (!directory) return { ok: false, stage: 'connect', code: 'NOT_FOUND', message: 'This directory does not exist any more.' };
+    const outcome = await withLdap(this.connection(directory), (client) => client.search(directory.baseDn, { scope: 'base', attributes: ['1.1'] }));
+    const result: DirectoryTestResult = outcome.ok
+      ? { ok: true, message: `Connection Successful: bound${directory.bindDn ? ` as ${directory.bindDn}` : ' anonymously'} and read ${directory.baseDn}.` }
+      : { ok: false, stage: outcome.stage, code: outcome.code, message: outcome.message };
+    await this.directories.update(directory.id, {
+      lastTestAt: new Date(),
+      lastTestStatus: result.ok ? CheckStatus.Ok : CheckStatus.Failed,
+      lastTestMessage: result.message.slice(0, 1000),
+    });
+    return result;
+  }
+
+  /**
+   * Looks `username` up in the named directories, in order, and returns the
+   * first match with its mapped attributes. A directory that cannot be asked
+   * ends the lookup with its error: skipping it could link the wrong entry.
+   */
+  async findPerson(names: readonly string[], username: string): Promise<DirectoryLookup> {
+    const rows = await this.directories.findBy({ name: In([...names]) });
+    for (const name of names) {
+      const directory = rows.find((d) => d.name === name);
+      if (!directory) return { ok: false, code: 'LDAP_DIRECTORY_MISSING', message: `The related directory "${name}" does not exist any more.` };
+      const attributes = Object.values(directory.attributeMap ?? {});
+      const outcome = await withLdap(this.connection(directory), (client) =>
+        client.search(directory.baseDn, { scope: 'sub', filter: buildSearchFilter(directory.searchFilter, username), attributes: attributes.length ? attributes : ['1.1'], sizeLimit: 2 }),
+      );
+      if (!outcome.ok) {
+        // More matches than sizeLimit end the search with sizeLimitExceeded.
+        if (outcome.code === 'LDAP_USER_AMBIGUOUS') return ambiguous(name);
+        return { ok: false, code: outcome.code, message: `Directory "${name}": ${outcome.message}` };
+      }
+      const entries = outcome.value.searchEntries;
+      if (entries.length > 1) return ambiguous(name);
+      if (entries.length === 1) {
+        const entry = entries[0];
+        const fields: Record<string, string> = {};
+        for (const [field, attribute] of Object.entries(directory.attributeMap ?? {})) {
+          const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
+          const value = key === undefined ? undefined : [entry[key]].flat()[0];
+          if (typeof value === 'string' && value) fields[field] = value.slice(0, 320);
+        }
+        return { ok: true, directory: name, dn: entry.dn, fields };
+      }
+    }
+    return { ok: false, code: 'LDAP_USER_NOT_FOUND', message: `${username} was not found in ${names.map((n) => `"${n}"`).join(', ')}.` };
+  }
+
+  private connection(directory: LdapDirectory) {
+    return {
+      url: directory.url,
+      startTls: directory.startTls,
+      bindDn: directory.bindDn,
+      bindPassword: directory.bindDn ? this.vault.open(LdapDirectory, directory, 'bindPasswordEncrypted') : null,
+      trustedCa: this.options.mailTrustedCa,
+      timeoutMs: this.options.mailStepTimeoutMs ?? 10_000,
+    };
+  }
+}
+
+const ambiguous = (name: string): DirectoryLookup => ({
+  ok: false,
+  code: 'LDAP_USER_AMBIGUOUS',
+  message: `Directory "${name}": the search filter matches more than one entry, so none was linked. Narrow Search Filter.`,
+});
