@@ -1,7 +1,7 @@
 // The whole suite: builds the app (Jest's e2e suites serve the built AdminJS
 // bundle), then runs Jest in ESM mode and closes with one "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,6 +33,22 @@ for (const [probe, packages, why] of [
   }
 }
 
+// A test CA, trusted by the Jest process through NODE_EXTRA_CA_CERTS (read only at start-up), and a
+// certificate for 127.0.0.1 and localhost signed by it: the https authorization server (Azure's sign-in
+// metadata must be https) serves it.
+const tls = mkdtempSync(join(tmpdir(), 'oauth-mail-tls-'));
+const openssl = (...args) => {
+  const made = spawnSync('openssl', args, { stdio: 'pipe' });
+  if (made.status !== 0) {
+    console.error(`openssl ${args[0]} failed: ${made.stderr}`);
+    process.exit(1);
+  }
+};
+writeFileSync(join(tls, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=oauth-mail test CA', '-keyout', join(tls, 'ca.key'), '-out', join(tls, 'ca.pem'));
+openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'csr.pem'));
+openssl('x509', '-req', '-in', join(tls, 'csr.pem'), '-CA', join(tls, 'ca.pem'), '-CAkey', join(tls, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', join(tls, 'ext.cnf'), '-out', join(tls, 'cert.pem'));
+
 // --db-only: the suites that touch a database (integration and e2e), for the PostgreSQL run.
 const args = process.argv.slice(2).flatMap((a) => (a === '--db-only' ? ['--testPathPatterns', '(int|e2e)-spec\\.ts$'] : [a]));
 
@@ -47,7 +63,7 @@ const { status } = run(process.execPath, [
   '--json',
   `--outputFile=${results}`,
   ...args,
-]);
+], { ...process.env, NODE_EXTRA_CA_CERTS: join(tls, 'ca.pem'), OAUTH_MAIL_TEST_TLS_DIR: tls });
 try {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);

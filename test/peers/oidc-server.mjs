@@ -2,7 +2,8 @@
 // tests, on a loopback port. Run as a child process: oidc-provider is ESM-only
 // and must not be imported into Jest's module registry.
 //
-//   node test/peers/oidc-server.mjs [--port 0]
+//   node test/peers/oidc-server.mjs [--port 0] [--tls <dir with cert.pem and key.pem>]
+// With --tls it serves https as https://127.0.0.1:<port> (Azure's sign-in reads its metadata over https only).
 // prints one JSON line {"ready":true,"issuer":...,"port":...} when listening.
 //
 // Test-only routes (loopback only, never in a real deployment):
@@ -12,8 +13,11 @@
 //   POST /__test/revoke   {account}                                     revoke every grant of an account
 //   GET  /__test/stats                                                  requests counted per path
 //   GET  /__test/signing-key                                            the private JWK the server signs with
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { CompactSign, importJWK } from 'jose';
 import Provider from 'oidc-provider';
 
 const arg = (name, fallback) => {
@@ -80,10 +84,13 @@ const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).priv
 // Who may open which mailbox with their token (shared-mailbox delegation).
 const delegates = { 'shared@example.test': ['alice@example.test'] };
 
-let issuer = `http://127.0.0.1:${port}`;
-const server = createServer();
+const tlsDir = arg('tls', null);
+const server = tlsDir ? createTlsServer({ cert: readFileSync(`${tlsDir}/cert.pem`), key: readFileSync(`${tlsDir}/key.pem`) }) : createServer();
 await new Promise((done) => server.listen(port, '127.0.0.1', done));
-issuer = `http://127.0.0.1:${server.address().port}`;
+const issuer = `${tlsDir ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
+// Entra ID's stable identifiers of a person: the tenant and an object id.
+const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const objectId = (id) => createHash('sha256').update(id).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5');
 
 const provider = new Provider(issuer, {
   adapter: Adapter,
@@ -98,10 +105,12 @@ const provider = new Provider(issuer, {
       email_verified: true,
       preferred_username: id,
       name: id.split('@')[0],
+      tid: TENANT_ID,
+      oid: objectId(id),
       mailboxes: [id, ...Object.entries(delegates).filter(([, who]) => who.includes(id)).map(([box]) => box)],
     }),
   }),
-  claims: { openid: ['sub'], email: ['email', 'email_verified', 'preferred_username'], profile: ['name'] },
+  claims: { openid: ['sub', 'tid', 'oid'], email: ['email', 'email_verified', 'preferred_username'], profile: ['name'] },
   scopes: ['openid', 'offline_access', 'email', 'profile', ...MAIL_SCOPES],
   pkce: { required: () => true },
   cookies: { keys: ['test-cookie-key-1'] },
@@ -155,6 +164,7 @@ const readJson = async (ctx) => {
 const PRESET_PATHS = [
   [/^\/[^/]+\/oauth2\/v2\.0\/authorize$/, '/auth'],
   [/^\/[^/]+\/oauth2\/v2\.0\/token$/, '/token'],
+  [/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/, '/.well-known/openid-configuration'],
   [/^\/o\/oauth2\/v2\/auth$/, '/auth'],
 ];
 
@@ -213,7 +223,16 @@ provider.use(async (ctx, next) => {
     }
   }
   await next();
+  // Entra ID (and Google) mark ID tokens typ JWT; passport-azure-ad decodes only such tokens.
+  if (path === '/token' && ctx.body?.id_token) ctx.body = { ...ctx.body, id_token: await withTypJwt(ctx.body.id_token) };
 });
+
+const signer = await importJWK(signingKey, signingKey.alg ?? 'RS256');
+async function withTypJwt(token) {
+  const [header] = token.split('.');
+  const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString());
+  return new CompactSign(Buffer.from(token.split('.')[1], 'base64url')).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(signer);
+}
 
 server.on('request', provider.callback());
 console.log(JSON.stringify({ ready: true, issuer, port: server.address().port }));

@@ -8,8 +8,14 @@ export class OidcPeer {
     readonly issuer: string,
   ) {}
 
-  static async start(): Promise<OidcPeer> {
-    const child = spawn(process.execPath, ['test/peers/oidc-server.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * `tls`: serve https with the test CA's certificate (scripts/test.mjs makes it and has
+   * the Jest process trust it), as Azure's sign-in needs.
+   */
+  static async start({ tls = false } = {}): Promise<OidcPeer> {
+    const tlsDir = process.env.OAUTH_MAIL_TEST_TLS_DIR;
+    if (tls && !tlsDir) throw new Error('The https authorization server needs the test CA: run the tests through `npm test`.');
+    const child = spawn(process.execPath, ['test/peers/oidc-server.mjs', '--port', '0', ...(tls ? ['--tls', tlsDir!] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: child.stdout! });
     const issuer = await new Promise<string>((done, fail) => {
       const timer = setTimeout(() => fail(new Error('the authorization server did not start within 15 s')), 15_000);
@@ -29,8 +35,8 @@ export class OidcPeer {
     return res.json();
   }
 
-  registerClient(client_id: string, client_secret: string, redirect_uris: string[]) {
-    return this.post('/__test/clients', { client_id, client_secret, redirect_uris });
+  registerClient(client_id: string, client_secret: string, redirect_uris: string[], token_endpoint_auth_method = 'client_secret_basic') {
+    return this.post('/__test/clients', { client_id, client_secret, redirect_uris, token_endpoint_auth_method });
   }
 
   /** The next `times` requests to `path` get this status and body (or are delayed). */

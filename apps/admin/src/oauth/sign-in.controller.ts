@@ -25,7 +25,11 @@ export class SignInController {
     (req.session as { signInStartedAt?: number }).signInStartedAt = Date.now();
     const started = /^[0-9a-f-]{36}$/.test(clientId) ? await this.signIn.start(clientId, sessionBinding(req)) : null;
     if (!started?.ok) {
-      return res.status(HttpStatus.NOT_FOUND).type('html').send(validationResultPage(false, 'This sign-in option is not available.', 'Sign-in failed'));
+      const unavailable = !started || started.code === 'CLIENT_DISABLED';
+      return res
+        .status(unavailable ? HttpStatus.NOT_FOUND : HttpStatus.BAD_GATEWAY)
+        .type('html')
+        .send(validationResultPage(false, unavailable ? 'This sign-in option is not available.' : started.message, 'Sign-in failed'));
     }
     res.redirect(HttpStatus.SEE_OTHER, started.authorizeUrl);
   }

@@ -10,6 +10,6 @@ import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 export const SECRET_COLUMNS = [
   { entity: OAuthClient, table: 'oauth_client', columns: ['clientSecretEncrypted', 'accessTokenEncrypted', 'originalAccessTokenEncrypted'] },
   { entity: Mailbox, table: 'mailbox', columns: ['passwordEncrypted'] },
-  { entity: OAuthTransaction, table: 'oauth_transaction', columns: ['codeVerifierEncrypted'] },
+  { entity: OAuthTransaction, table: 'oauth_transaction', columns: ['codeVerifierEncrypted', 'nonceEncrypted'] },
   { entity: LdapDirectory, table: 'ldap_directory', columns: ['bindPasswordEncrypted'] },
 ] as const;

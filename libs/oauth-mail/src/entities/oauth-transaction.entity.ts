@@ -46,6 +46,10 @@ export class OAuthTransaction {
   @Column({ type: 'text' })
   codeVerifierEncrypted: string;
 
+  /** Azure sign-in: the nonce itself, encrypted, because passport-azure-ad compares it on return. */
+  @Column({ type: 'text', nullable: true })
+  nonceEncrypted: string | null;
+
   @Column({ type: Date })
   expiresAt: Date;
 

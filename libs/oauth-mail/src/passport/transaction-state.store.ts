@@ -29,17 +29,21 @@ export class TransactionStateStore {
 
   store(_req: unknown, verifier: string, _state: unknown, _meta: unknown, done: (err: unknown, state?: string) => void): void {
     const state = randomBytes(32).toString('base64url');
+    this.insert(state, verifier).then(() => done(null, state), done);
+  }
+
+  /** Records a transaction whose state (and nonce) a strategy chose itself, as passport-azure-ad does. */
+  async insert(state: string, verifier: string, nonce?: string): Promise<void> {
     const id = randomUUID();
-    this.transactions
-      .insert({
-        id,
-        stateHash: hashState(state),
-        ...this.binding,
-        codeVerifierEncrypted: this.vault.seal(OAuthTransaction, id, 'codeVerifierEncrypted', verifier),
-        expiresAt: new Date(Date.now() + TRANSACTION_TTL_MS),
-        consumedAt: null,
-      })
-      .then(() => done(null, state), done);
+    await this.transactions.insert({
+      id,
+      stateHash: hashState(state),
+      ...this.binding,
+      codeVerifierEncrypted: this.vault.seal(OAuthTransaction, id, 'codeVerifierEncrypted', verifier),
+      nonceEncrypted: nonce ? this.vault.seal(OAuthTransaction, id, 'nonceEncrypted', nonce) : null,
+      expiresAt: new Date(Date.now() + TRANSACTION_TTL_MS),
+      consumedAt: null,
+    });
   }
 
   verify(_req: unknown, _state: string, done: (err: unknown, verifier?: string | false, state?: unknown) => void): void {

@@ -25,4 +25,6 @@ export interface PresetEndpoints {
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
   readonly userDataEndpoint?: string;
+  /** OpenID Connect discovery document, for providers whose sign-in reads it (Azure). */
+  readonly discoveryUrl?: string;
 }

@@ -17,6 +17,7 @@ export interface EffectiveClientSettings {
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
   readonly userDataEndpoint: string | null;
+  readonly discoveryUrl: string | null;
   readonly scopes: readonly string[];
   readonly scopeSeparator: string;
   readonly authorizeParams: Readonly<Record<string, string>>;
@@ -35,6 +36,7 @@ export function resolveClientSettings(client: SettingsInput, baseUrls: Partial<R
     authorizeUrl: client.authorizeUrl || endpoints?.authorizeUrl || '',
     tokenUrl: client.tokenUrl || endpoints?.tokenUrl || '',
     userDataEndpoint: client.userDataEndpoint || endpoints?.userDataEndpoint || null,
+    discoveryUrl: endpoints?.discoveryUrl ?? null,
     scopes: client.scope
       ? client.scope.split(separator).map((s) => s.trim()).filter(Boolean)
       : (preset.defaultScopes?.[client.type] ?? []),

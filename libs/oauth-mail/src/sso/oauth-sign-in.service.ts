@@ -14,6 +14,8 @@ import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
 import { runStrategy } from '../passport/run-strategy.js';
 import { strategyForClient } from '../clients/client-strategy.js';
 import { hashState, TransactionStateStore } from '../passport/transaction-state.store.js';
+import { startAzureSignIn, completeAzureSignIn, type AzureSignInSettings } from '../providers/azure/azure-sign-in.js';
+import { isLoopbackHost } from '../validation/field-rules.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import type { TokenSet } from '../tokens/token-set.js';
 
@@ -72,16 +74,19 @@ export class OAuthSignInService {
   async start(clientId: string, sessionBinding: string): Promise<{ ok: true; authorizeUrl: string } | { ok: false; code: ErrorCode; message: string }> {
     const client = await this.clients.findOneBy({ id: clientId, type: 'user' });
     if (!client || client.status !== 'enabled') return { ok: false, code: 'CLIENT_DISABLED', message: 'This sign-in option is not available.' };
+    const binding = { clientId: client.id, initiatedBy: sessionBinding, redirectUri: this.clientService.redirectUri(client.id), purpose: 'sign_in' as const };
+    if (client.provider === 'azure') {
+      const verifier = randomBytes(32).toString('base64url');
+      const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
+      if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
+      const { authorizeUrl, state, nonce } = started.value;
+      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, nonceHash: sha256(nonce) };
+      await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
+      return { ok: true, authorizeUrl };
+    }
     const nonce = randomBytes(32).toString('base64url');
-    const settings = this.clientService.settings(client);
-    const store = new TransactionStateStore(this.transactions, this.vault, {
-      clientId: client.id,
-      initiatedBy: sessionBinding,
-      redirectUri: this.clientService.redirectUri(client.id),
-      expectedIssuerOrigin: new URL(settings.authorizeUrl).origin,
-      purpose: 'sign_in',
-      nonceHash: sha256(nonce),
-    });
+    const expectedIssuerOrigin = new URL(this.clientService.settings(client).authorizeUrl).origin;
+    const store = new TransactionStateStore(this.transactions, this.vault, { ...binding, expectedIssuerOrigin, nonceHash: sha256(nonce) });
     const outcome = await runStrategy(this.strategy(client, store, { nonce }), { query: {} });
     return outcome.kind === 'redirect'
       ? { ok: true, authorizeUrl: outcome.url }
@@ -112,6 +117,7 @@ export class OAuthSignInService {
     if (!client || client.status !== 'enabled') return fail('CLIENT_DISABLED', 'This sign-in option is not available any more.');
 
     const verifier = this.vault.open(OAuthTransaction, tx, 'codeVerifierEncrypted')!;
+    if (client.provider === 'azure') return this.completeAzure(client, tx, params, verifier);
     const store = new TransactionStateStore(this.transactions, this.vault, { ...tx }, verifier);
     const outcome = await runStrategy(this.strategy(client, store), { query: { code: params.code, state: params.state } });
     if (outcome.kind !== 'success') {
@@ -160,6 +166,40 @@ export class OAuthSignInService {
     // Entra ID: (tid, oid) is the stable key; elsewhere (iss, sub).
     const subject = client.provider === 'azure' && typeof claims.tid === 'string' && typeof claims.oid === 'string' ? `${claims.tid}:${claims.oid}` : String(payload.sub);
     return { issuer, subject, username: stringClaim(claims, attribute), claims };
+  }
+
+  /** Azure: passport-azure-ad redeems the code and validates the ID token; (tid, oid) is the stable key. */
+  private async completeAzure(client: OAuthClient, tx: OAuthTransaction, params: Record<string, string>, verifier: string): Promise<SignInOutcome> {
+    const fail = (code: ErrorCode, message: string): SignInOutcome => ({ ok: false, code, message });
+    const nonce = this.vault.open(OAuthTransaction, tx, 'nonceEncrypted');
+    if (!nonce) return fail('INVALID_STATE', 'This sign-in was not started for Microsoft. Start again from the login page.');
+    const settings = this.azureSettings(client);
+    const done = await completeAzureSignIn(settings, { code: params.code, state: params.state }, { state: params.state, nonce }, verifier);
+    if (!done.ok) return fail('PROVIDER_ERROR', done.message);
+    const claims = done.value;
+    const { tid, oid, iss } = claims;
+    if (typeof tid !== 'string' || typeof oid !== 'string' || typeof iss !== 'string') return fail('PROVIDER_ERROR', 'The Microsoft ID token has no tenant or object id (tid, oid), so the person cannot be identified.');
+    // Multi-tenant metadata names no single issuer: it must be the person's own tenant at the same host.
+    if (settings.multiTenant && (safeOrigin(iss) !== tx.expectedIssuerOrigin || new URL(iss).pathname.replace(/\/$/, '') !== `/${tid}/v2.0`)) {
+      return fail('ISSUER_MISMATCH', 'The ID token names another issuer than its tenant; the sign-in was refused.');
+    }
+    const identity: SignedInIdentity = { issuer: iss, subject: `${tid}:${oid}`, username: stringClaim(claims, client.usernameAttribute ?? 'preferred_username'), claims };
+    if (!allowed(client, identity)) return fail('CONSENT_DENIED', 'Your organisation is not allowed to sign in here. Ask an administrator for access.');
+    return { ok: true, client, identity };
+  }
+
+  private azureSettings(client: OAuthClient): AzureSignInSettings {
+    const settings = this.clientService.settings(client);
+    const redirectUri = this.clientService.redirectUri(client.id);
+    return {
+      clientId: client.clientId,
+      clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
+      discoveryUrl: settings.discoveryUrl ?? '',
+      redirectUri,
+      scopes: settings.scopes,
+      multiTenant: ['organizations', 'common', 'consumers'].includes((client.tenantId ?? '').toLowerCase()),
+      allowHttpRedirect: isLoopbackHost(new URL(redirectUri).hostname),
+    };
   }
 
   private strategy(client: OAuthClient, store: TransactionStateStore, extra: Record<string, string> = {}) {

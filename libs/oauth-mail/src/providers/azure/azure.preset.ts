@@ -13,6 +13,7 @@ export const AZURE_PRESET: OAuthProviderPreset = {
       authorizeUrl: `${baseUrl}/${tenant}/oauth2/v2.0/authorize`,
       tokenUrl: `${baseUrl}/${tenant}/oauth2/v2.0/token`,
       userDataEndpoint: 'https://graph.microsoft.com/oidc/userinfo',
+      discoveryUrl: `${baseUrl}/${tenant}/v2.0/.well-known/openid-configuration`,
     };
   },
   defaultScopes: {
