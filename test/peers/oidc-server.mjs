@@ -112,6 +112,8 @@ const provider = new Provider(issuer, {
   }),
   claims: { openid: ['sub', 'tid', 'oid'], email: ['email', 'email_verified', 'preferred_username'], profile: ['name'] },
   scopes: ['openid', 'offline_access', 'email', 'profile', ...MAIL_SCOPES],
+  // ID tokens carry the scope's claims even when the access token also opens userinfo, as Google's and Entra's do.
+  conformIdTokenClaims: false,
   pkce: { required: () => true },
   cookies: { keys: ['test-cookie-key-1'] },
   jwks: { keys: [signingKey] },
@@ -121,7 +123,8 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => 'urn:test:mail',
+      // Mail scopes make a token for the mail servers; a sign-in's token (openid, email, profile) stays one for userinfo (/me).
+      defaultResource: (ctx) => (String(ctx.oidc.params?.scope ?? '').split(' ').some((s) => MAIL_SCOPES.includes(s)) ? 'urn:test:mail' : undefined),
       useGrantedResource: () => true,
       getResourceServerInfo: () => ({
         scope: MAIL_SCOPES.join(' '),

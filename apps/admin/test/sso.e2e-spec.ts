@@ -153,6 +153,19 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     expect((await users()).find((u: { email: string }) => u.email === 'kate@example.test')).toMatchObject({ ssoIssuer: peer.issuer, name: 'kate' });
   });
 
+  it('reads the person from Endpoint User Data with the access token when User Data Source is Endpoint', async () => {
+    const { id } = await userClient({ userDataSource: 'endpoint', userDataEndpoint: `${peer.issuer}/me`, scope: 'openid email profile' });
+    const { callback } = await signIn(id, 'hugo@example.test');
+    expect(callback.status).toBe(303);
+    expect((await users()).find((u: { email: string }) => u.email === 'hugo@example.test')).toMatchObject({ name: 'hugo', ssoIssuer: peer.issuer, ssoSubject: 'hugo@example.test' });
+    expect(await peer.requests('/me')).toBeGreaterThan(0);
+    const failing = await signIn(id, 'iris@example.test', async () => {
+      await peer.fault('/me', { status: 500 });
+    });
+    expect(failing.callback.status).toBe(403);
+    expect(failing.callback.text).toContain('Endpoint User Data did not return the signed-in user');
+  });
+
   it('refuses a callback that arrives in another browser session', async () => {
     const { id } = await userClient();
     const browser = request.agent(t.app.getHttpServer());
@@ -232,8 +245,14 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect((await signIn(id, 'ada@example.test')).callback.status).toBe(303);
       const [ada] = await t.app.get(DataSource).query(`SELECT role, name, "ldapDirectory", "ldapDn" FROM admin_user WHERE email = 'ada@example.test'`);
       expect(ada).toEqual({ role: 'admin', name: 'Ada Lovelace', ldapDirectory: name, ldapDn: `uid=ada,ou=people,${LDAP_SUFFIX}` });
-      expect((await signIn(id, 'bob@example.test')).callback.status).toBe(303);
+      const bob = await signIn(id, 'bob@example.test');
+      expect(bob.callback.status).toBe(303);
       expect((await users()).find((u: { email: string }) => u.email === 'bob@example.test')).toMatchObject({ role: 'viewer', name: 'Bob Viewer' });
+      // A viewer may look at directories but not test (or change) them.
+      expect((await bob.browser.get(`${API}/LdapDirectory/records/${dir.body.record.params.id}/show`)).status).toBe(200);
+      const tested = await submit(bob.browser, `${API}/LdapDirectory/records/${dir.body.record.params.id}/testConnection`, {});
+      expect(tested.body.notice?.type).toBe('error');
+      expect((await t.app.get(DataSource).query(`SELECT "lastTestAt" FROM ldap_directory WHERE id = '${dir.body.record.params.id}'`))[0].lastTestAt).toBeNull();
 
       const stranger = await signIn(id, 'carol@example.test');
       expect(stranger.callback.status).toBe(403);
