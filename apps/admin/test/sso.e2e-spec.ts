@@ -211,7 +211,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     it('Test connection: green with the right account, over LDAP and LDAPS; a clear error for a wrong password, a closed port and an untrusted certificate', async () => {
       const good = await directory();
       expect(good.body.notice).toMatchObject({ type: 'success' });
-      expect(good.body.record.params.bindPasswordStatus).toBe('set');
+      expect(good.body.record.params).toMatchObject({ bindPasswordStatus: 'set', attributeMap: 'name = cn\nemail = mail\nrole = title' });
+      expect(Object.keys(good.body.record.params).filter((k) => k.startsWith('attributeMap.'))).toEqual([]);
       expect(await testConnection(good.body.record.params.id)).toMatchObject({ notice: { type: 'success', message: expect.stringMatching(/^Connection Successful/) } });
       const tls = await directory({ url: ldap.ldapsUrl });
       expect(await testConnection(tls.body.record.params.id)).toMatchObject({ check: { ok: true } });
@@ -242,6 +243,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(unknown.body.record.errors.relatedLdaps.message).toMatch(/No LDAP directory is named "Nowhere"/);
 
       const { id } = await userClient({ relatedLdaps: name, userCreateExpression: 'directory.role == "admin" || claims.email == "bob@example.test"' });
+      // Lists and mappings read back as the form writes them.
+      expect((await admin.get(`${API}/OAuthClient/records/${id}/show`)).body.record.params).toMatchObject({ relatedLdaps: name, userFields: 'email = email\nname = name' });
       expect((await signIn(id, 'ada@example.test')).callback.status).toBe(303);
       const [ada] = await t.app.get(DataSource).query(`SELECT role, name, "ldapDirectory", "ldapDn" FROM admin_user WHERE email = 'ada@example.test'`);
       expect(ada).toEqual({ role: 'admin', name: 'Ada Lovelace', ldapDirectory: name, ldapDn: `uid=ada,ou=people,${LDAP_SUFFIX}` });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { choose, launchBrowser, newWindow, screenshot } from '../../../test/support/browser.js';
 import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
+import { LDAP_READER_DN, LDAP_SUFFIX, LdapPeer } from '../../../test/support/ldap-peer.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
 import { RelaySink } from '../../../test/support/relay-sink.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../../../test/support/test-app.js';
@@ -13,6 +14,7 @@ describe('The seed walkthrough in a real browser', () => {
   let peer: OidcPeer;
   let sink: RelaySink;
   let dovecot: DovecotPeer;
+  let ldap: LdapPeer;
   let t: TestApp;
   let browser: Browser;
   let admin: BrowserContext;
@@ -82,6 +84,7 @@ describe('The seed walkthrough in a real browser', () => {
     sink = await RelaySink.start();
     dovecot = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port });
     sink.target = dovecot;
+    ldap = await LdapPeer.start([{ uid: 'hank', cn: 'Hank Hill', mail: 'hank@example.test' }]);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     t = await startTestApp({ PORT: String(port), OAUTH_MAIL_PUBLIC_BASE_URL: base }, undefined, { mailTrustedCa: [dovecot.certificate] });
@@ -94,6 +97,7 @@ describe('The seed walkthrough in a real browser', () => {
     await browser?.close();
     await t?.close();
     dovecot?.stop();
+    ldap?.stop();
     await sink?.stop();
     await peer?.stop();
   });
@@ -215,6 +219,22 @@ describe('The seed walkthrough in a real browser', () => {
     await p.getByRole('heading', { name: 'OAuth Mail', level: 2 }).waitFor();
     await screenshot(p, 'signed-in-with-sso');
     await person.close();
+  });
+
+  it('9. an LDAP directory: the form, then Test connection is green', async () => {
+    await page.goto(`${base}/admin/resources/LdapDirectory/actions/new`);
+    await page.locator('input[name="name"]').fill('Head office');
+    await page.locator('input[name="url"]').fill(ldap.url);
+    await page.locator('input[name="bindDn"]').fill(LDAP_READER_DN);
+    await page.locator('input[name="bindPassword"]').fill(ldap.readerPassword);
+    await page.locator('input[name="baseDn"]').fill(`ou=people,${LDAP_SUFFIX}`);
+    await page.locator('textarea[name="attributeMap"]').fill('name = cn\nemail = mail');
+    await screenshot(page, 'ldap-directory-form');
+    const directoryId = await saveAndOpen('LdapDirectory', 'Head office');
+    await page.goto(`${base}/admin/resources/LdapDirectory/records/${directoryId}/testConnection`);
+    await page.waitForURL(/\/show$/);
+    await page.getByText(/Connection Successful: bound as cn=reader/).first().waitFor();
+    await screenshot(page, 'ldap-directory-test-green');
   });
 
   it('loads the panel without any request leaving the machine', () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Resource } from '@adminjs/typeorm';
-import { BaseRecord, ValidationError, type ParamsType } from 'adminjs';
+import { BaseRecord, flat, ValidationError, type ParamsType } from 'adminjs';
 import type { BaseEntity } from 'typeorm';
 import { isSecretParam, withoutSecrets } from './secret-params.js';
 
@@ -70,6 +70,11 @@ export class SecureTypeormResource extends Resource {
 
   private safeParams(row: object): ParamsType {
     const plain = { ...(row as Record<string, unknown>) };
-    return withoutSecrets({ ...plain, ...this.decorateRow(plain) });
+    // The adapter hands JSON columns over flattened (`userFields.name`); decorators see them whole and replace them whole.
+    const decorated = this.decorateRow(flat.unflatten(plain) as Record<string, unknown>);
+    for (const key of Object.keys(plain)) {
+      if (Object.keys(decorated).some((field) => key.startsWith(`${field}.`))) delete plain[key];
+    }
+    return withoutSecrets({ ...plain, ...decorated });
   }
 }
