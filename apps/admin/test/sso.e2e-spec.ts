@@ -96,6 +96,16 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     expect(emails).not.toContain('frank@example.test');
   });
 
+  it('records who changed the sign-in rules, naming the fields but never their values', async () => {
+    const { id } = await userClient();
+    const expression = 'claims.email.endsWith("@audited.test")';
+    const res = await submit(admin, `${API}/OAuthClient/records/${id}/edit`, { userCreateExpression: expression, clientSecret: 'a-new-secret-value' });
+    expect(res.body.notice).toMatchObject({ type: 'success' });
+    expect(t.output.text).toContain(`admin@example.test changed OAuthClient ${id}: clientSecret, userCreateExpression`);
+    expect(t.output.text).not.toContain(expression);
+    expect(t.output.text).not.toContain('a-new-secret-value');
+  });
+
   it('never joins accounts by e-mail: the same address from another issuer is refused', async () => {
     const { id } = await userClient();
     // admin@example.test is the password admin of this app.

@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { ADMIN_TRANSLATIONS } from './admin-locale.js';
 import { withRoles } from './admin-roles.js';
+import { withAuditTrail } from './audit-trail.js';
 import { componentLoader, Components } from './component-loader.js';
 import { dashboardSummary } from './dashboard.handler.js';
 import { PanelLoader } from './panel.loader.js';
@@ -48,7 +49,7 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource)].map(withRoles).map(scrubbed),
+        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource)].map(withRoles).map(withAuditTrail).map(scrubbed),
         dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },

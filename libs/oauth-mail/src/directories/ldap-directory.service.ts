@@ -10,6 +10,7 @@ import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import type { Validated } from '../validation/input-reader.js';
 import { validateLdapDirectory } from '../validation/ldap-directory.validator.js';
+import { cleanFieldValue } from '../provisioning/user-fields.mapper.js';
 import { buildSearchFilter } from './ldap-filter.js';
 import { withLdap, type LdapStage } from './ldap.connection.js';
 
@@ -110,7 +111,7 @@ export class LdapDirectoryService {
         for (const [field, attribute] of Object.entries(directory.attributeMap ?? {})) {
           const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
           const value = key === undefined ? undefined : [entry[key]].flat()[0];
-          if (typeof value === 'string' && value) fields[field] = value.slice(0, 320);
+          if (typeof value === 'string' && value) fields[field] = cleanFieldValue(value);
         }
         return { ok: true, directory: name, dn: entry.dn, fields };
       }

@@ -42,6 +42,17 @@ describe(evaluateCreateExpression.name, () => {
     expect(await evaluateCreateExpression('true', claims)).toMatchObject({ allow: true });
   });
 
+  it('ends a catastrophic regular expression on a 50 KB claim at the time limit (M4)', async () => {
+    const big = { ...claims, note: `${'a'.repeat(50_000)}!` };
+    expect(await evaluateCreateExpression('claims.note.matches("^(a+)+$")', big)).toMatchObject({ allow: false, reason: 'error' });
+  });
+
+  it('cleans returned fields: no line breaks, invisible marks or over-long values (M5)', async () => {
+    const decision = await evaluateCreateExpression('{"name": "Eve\\r\\nX-Admin: yes\u200b", "title": "' + 'x'.repeat(400) + '"}', claims);
+    expect(decision).toMatchObject({ allow: true, fields: { name: 'Eve  X-Admin: yes' } });
+    expect((decision as { fields: Record<string, string> }).fields.title).toHaveLength(320);
+  });
+
   it('sees the Related LDAP entry as directory', async () => {
     expect(await evaluateCreateExpression('directory.role == "admin" ? dyn({"role": "admin"}) : dyn(false)', claims, { directory: { role: 'admin' } })).toMatchObject({ allow: true, fields: { role: 'admin' } });
     expect(await evaluateCreateExpression('directory.role == "admin"', claims)).toMatchObject({ allow: false });
@@ -53,5 +64,7 @@ describe(mapUserFields.name, () => {
     const out = mapUserFields({ email: 'email', name: 'missing', group: 'groups', verified: 'email_verified', __proto__x: 'sub' }, claims);
     expect({ ...out }).toEqual({ email: 'ann@example.test', verified: 'true', __proto__x: '123' });
     expect(Object.getPrototypeOf(out)).toBeNull();
+    const hostile = mapUserFields({ name: 'name', email: 'email' }, { name: 'Mallory\r\nBcc: x\u202e', email: ['a@example.test', 'b@example.test'] });
+    expect({ ...hostile }).toEqual({ name: 'Mallory  Bcc: x' });
   });
 });

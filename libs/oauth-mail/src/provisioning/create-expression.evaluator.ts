@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { cleanFieldValue } from './user-fields.mapper.js';
 
 /** What User Create Expression decided for a first-time user. */
 export type CreateDecision =
@@ -75,7 +76,7 @@ function decide(result: unknown): CreateDecision {
   const fields: Record<string, string> = Object.create(null);
   for (const [key, value] of entries) {
     if (typeof key !== 'string' || ['__proto__', 'constructor', 'prototype'].includes(key)) continue;
-    if (['string', 'number', 'bigint', 'boolean'].includes(typeof value)) fields[key] = String(value).slice(0, 320);
+    if (['string', 'number', 'bigint', 'boolean'].includes(typeof value)) fields[key] = cleanFieldValue(String(value));
   }
   return { allow: true, fields };
 }
