@@ -106,6 +106,19 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     expect(t.output.text).not.toContain('a-new-secret-value');
   });
 
+  it('Test sign-in rules: shows what a first sign-in would get from sample claims, with the stored or an edited expression, saving nothing', async () => {
+    const { id } = await userClient({ userCreateExpression: 'claims.hd == "example.com" ? dyn({"role": "admin"}) : dyn(false)' });
+    const test = async (data: Record<string, string>) => (await submit(admin, `${API}/OAuthClient/records/${id}/testRules`, data)).body.rules;
+    expect(await test({ claims: JSON.stringify({ email: 'Ann@Example.com', name: 'Ann', hd: 'example.com' }) })).toEqual({ ok: true, email: 'ann@example.com', name: 'Ann', role: 'admin' });
+    expect(await test({ claims: JSON.stringify({ email: 'bo@other.test', hd: 'other.test' }) })).toMatchObject({ ok: false, message: expect.stringContaining('not allowed'), detail: expect.stringContaining('denied') });
+    expect(await test({ claims: JSON.stringify({ email: 'bo@other.test' }), expression: 'claims.missing == 1' })).toMatchObject({ ok: false, detail: expect.stringMatching(/^error: /) });
+    expect(await test({ claims: JSON.stringify({ email: 'bo@other.test' }), expression: 'directory.role == "admin"', directory: '{"role": "admin"}' })).toMatchObject({ ok: true, role: 'admin' });
+    expect(await test({ claims: '[1, 2]' })).toMatchObject({ ok: false, message: expect.stringContaining('must be a JSON object') });
+    expect(await test({ claims: '{}', directory: '{"role": 1}' })).toMatchObject({ ok: false, message: expect.stringContaining('directory entry') });
+    const stored = (await admin.get(`${API}/OAuthClient/records/${id}/show`)).body.record.params.userCreateExpression;
+    expect(stored).toBe('claims.hd == "example.com" ? dyn({"role": "admin"}) : dyn(false)');
+  });
+
   it('never joins accounts by e-mail: the same address from another issuer is refused', async () => {
     const { id } = await userClient();
     // admin@example.test is the password admin of this app.

@@ -202,11 +202,16 @@ describe('The seed walkthrough in a real browser', () => {
       multipart: {
         name: 'Staff SSO', provider: 'generic', type: 'user', clientId: ssoClientId, clientSecret: SECRET,
         authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email profile',
-        userDataSource: 'id_token', usernameAttribute: 'email', loginButtonCaption: 'Sign in with Staff SSO',
+        userDataSource: 'id_token', usernameAttribute: 'email', userFields: 'name = name', loginButtonCaption: 'Sign in with Staff SSO',
       },
     });
     const id = (await created.json()).record.params.id as string;
     await peer.registerClient(ssoClientId, SECRET, [`${base}/oauth/callback/${id}`]);
+    // The admin tries the sign-in rules on sample claims first.
+    await page.goto(`${base}/admin/resources/OAuthClient/records/${id}/testRules`);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByText('A first sign-in creates ann@example.com (Ann Example) with the role viewer.').waitFor();
+    await screenshot(page, 'test-sign-in-rules');
     const person = await newWindow(browser, outside);
     const p = await person.newPage();
     await p.goto(`${base}/admin/login`);

@@ -20,7 +20,7 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         'validationStatus.needs_revalidation': 'Validate again',
         'validationStatus.error': 'Error',
       },
-      actions: { validate: 'Validate', copyUrl: 'Copy URL' },
+      actions: { validate: 'Validate', copyUrl: 'Copy URL', testRules: 'Test sign-in rules' },
       properties: {
         redirectUri: 'Redirect Uri',
         name: 'Name',

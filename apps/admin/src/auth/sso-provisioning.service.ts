@@ -6,6 +6,19 @@ import { AdminRole, AdminUser } from './admin-user.entity.js';
 import type { CurrentAdmin } from './admin-user.service.js';
 
 const ROLES = Object.values(AdminRole) as string[];
+const NOT_ALLOWED = 'Your account is not allowed to sign in here. Ask an administrator for access.';
+
+/** What the sign-in rules make of a first-time person: their user's fields, or why not. */
+export type FirstSignInDecision =
+  | { ok: true; email: string; name: string | null; role: AdminRole }
+  | { ok: false; message: string; detail?: string };
+
+/** A directory entry linked at sign-in. */
+interface DirectoryLink {
+  directory: string;
+  dn: string;
+  fields: Record<string, string>;
+}
 
 /**
  * Turns an SSO identity into an admin user: found by (issuer, subject), never
@@ -23,7 +36,7 @@ export class SsoProvisioningService {
   ) {}
 
   async signIn(client: OAuthClient, identity: SignedInIdentity): Promise<{ ok: true; admin: CurrentAdmin } | { ok: false; message: string }> {
-    let link: { directory: string; dn: string; fields: Record<string, string> } | null = null;
+    let link: DirectoryLink | null = null;
     if (client.relatedLdaps?.length) {
       if (!identity.username) return { ok: false, message: 'The provider did not give a username to look up in the directory, so the sign-in was refused.' };
       const found = await this.directories.findPerson(client.relatedLdaps, identity.username);
@@ -38,27 +51,20 @@ export class SsoProvisioningService {
       }
       link = found;
     }
-    const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
-    const email = (mapped.email ?? identity.username ?? '').toLowerCase();
     let user = await this.users.findOneBy({ ssoIssuer: identity.issuer, ssoSubject: identity.subject });
     if (!user) {
-      let fields: Record<string, string> = Object.create(null);
-      if (client.userCreateExpression) {
-        const decision = await evaluateCreateExpression(client.userCreateExpression, identity.claims, { directory: link?.fields });
-        if (!decision.allow) {
-          // Details go to the server log for admins; the person sees only that they are not allowed.
-          this.logger.warn(`SSO sign-in through "${client.name}" refused by User Create Expression (${decision.reason}: ${decision.detail})`);
-          return { ok: false, message: 'Your account is not allowed to sign in here. Ask an administrator for access.' };
-        }
-        fields = decision.fields;
+      const decision = await decideFirstSignIn(client, identity.claims, identity.username, link?.fields ?? {});
+      if (!decision.ok) {
+        // Details go to the server log for admins; the person sees only that they are not allowed.
+        if (decision.detail) this.logger.warn(`SSO sign-in through "${client.name}" refused by User Create Expression (${decision.detail})`);
+        return { ok: false, message: decision.message };
       }
-      if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return { ok: false, message: 'The provider did not give an e-mail address for your account, so no user could be created.' };
-      if (await this.users.findOneBy({ email })) {
+      if (await this.users.findOneBy({ email: decision.email })) {
         return { ok: false, message: 'A user with this e-mail address already exists and signs in another way. Accounts are never joined by e-mail: ask an administrator.' };
       }
-      const role = [fields.role, mapped.role].find((r) => r && ROLES.includes(r)) ?? AdminRole.Viewer;
-      user = this.users.create({ email, role: role as AdminRole, name: fields.name ?? mapped.name ?? null, ssoIssuer: identity.issuer, ssoSubject: identity.subject, passwordHash: null });
+      user = this.users.create({ email: decision.email, role: decision.role, name: decision.name, ssoIssuer: identity.issuer, ssoSubject: identity.subject, passwordHash: null });
     } else {
+      const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
       if (mapped.name) user.name = mapped.name;
       if (mapped.role && ROLES.includes(mapped.role)) user.role = mapped.role as AdminRole;
     }
@@ -68,4 +74,28 @@ export class SsoProvisioningService {
     await this.users.save(user);
     return { ok: true, admin: { id: user.id, email: user.email, role: user.role, title: user.name ?? (user.role === AdminRole.Admin ? 'Administrator' : 'Viewer') } };
   }
+}
+
+/**
+ * The sign-in rules of a client applied to a first-time person: User Fields,
+ * then the directory's attributes, then User Create Expression (which may
+ * refuse, or set fields). Also what "Test sign-in rules" shows an admin.
+ */
+export async function decideFirstSignIn(
+  client: Pick<OAuthClient, 'userFields' | 'userCreateExpression'>,
+  claims: Record<string, unknown>,
+  username: string | null,
+  directory: Record<string, string>,
+): Promise<FirstSignInDecision> {
+  const mapped = { ...mapUserFields(client.userFields, claims), ...directory };
+  let fields: Record<string, string> = Object.create(null);
+  if (client.userCreateExpression) {
+    const decision = await evaluateCreateExpression(client.userCreateExpression, claims, { directory });
+    if (!decision.allow) return { ok: false, message: NOT_ALLOWED, detail: `${decision.reason}: ${decision.detail}` };
+    fields = decision.fields;
+  }
+  const email = (mapped.email ?? username ?? '').toLowerCase();
+  if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return { ok: false, message: 'The provider did not give an e-mail address for your account, so no user could be created.' };
+  const role = [fields.role, mapped.role].find((r) => r && ROLES.includes(r)) ?? AdminRole.Viewer;
+  return { ok: true, email, name: fields.name ?? mapped.name ?? null, role: role as AdminRole };
 }

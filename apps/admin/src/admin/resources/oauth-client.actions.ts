@@ -1,12 +1,16 @@
-import type { OAuthValidationService } from '@app/oauth-mail';
+import { OAuthClient, type OAuthValidationService } from '@app/oauth-mail';
 import type { Action, ActionRequest, ActionContext, RecordActionResponse } from 'adminjs';
+import type { DataSource } from 'typeorm';
+import { decideFirstSignIn } from '../../auth/sso-provisioning.service.js';
 import { Components } from '../component-loader.js';
 
+const MAX_SAMPLE = 65_536;
+
 /**
- * Validate and Copy URL. Both create a fresh authorization URL on POST (a GET
- * only shows the record), bound to the admin who asked for it.
+ * Validate and Copy URL (both create a fresh authorization URL on POST, bound
+ * to the admin who asked for it), and Test sign-in rules for User-type clients.
  */
-export function oauthClientActions(validation: OAuthValidationService): Record<string, Partial<Action<RecordActionResponse>>> {
+export function oauthClientActions(validation: OAuthValidationService, dataSource: DataSource): Record<string, Partial<Action<RecordActionResponse>>> {
   const handler = async (request: ActionRequest, _res: unknown, { record, currentAdmin }: ActionContext) => {
     const json = record!.toJSON(currentAdmin);
     if (request.method !== 'post') return { record: json };
@@ -18,5 +22,37 @@ export function oauthClientActions(validation: OAuthValidationService): Record<s
   return {
     validate: { actionType: 'record', icon: 'CheckCircle', component: Components.ValidateAction, handler },
     copyUrl: { actionType: 'record', icon: 'Copy', component: Components.CopyUrlAction, handler },
+    testRules: {
+      actionType: 'record',
+      icon: 'PlayCircle',
+      component: Components.TestRulesAction,
+      isVisible: ({ record }) => record?.param('type') === 'user',
+      handler: async (request: ActionRequest, _res: unknown, { record, currentAdmin }: ActionContext) => {
+        const json = record!.toJSON(currentAdmin);
+        if (request.method !== 'post') return { record: json };
+        const client = await dataSource.getRepository(OAuthClient).findOneBy({ id: String(record!.id()) });
+        const refuse = (message: string) => ({ record: json, rules: { ok: false, message } });
+        if (!client || client.type !== 'user') return refuse('Only OAuth clients of type User have sign-in rules.');
+        const { claims: rawClaims, directory: rawDirectory, expression } = request.payload ?? {};
+        const claims = parseObject(rawClaims);
+        if (!claims) return refuse('Sample claims must be a JSON object (at most 64 KB), such as {"email": "ann@example.com"}.');
+        const directory = rawDirectory ? parseObject(rawDirectory) : {};
+        if (!directory || Object.values(directory).some((v) => typeof v !== 'string')) return refuse('The directory entry must be a JSON object of texts, such as {"role": "admin"}.');
+        const rules = { userFields: client.userFields, userCreateExpression: typeof expression === 'string' ? expression.trim() || null : client.userCreateExpression };
+        const attribute = client.usernameAttribute ?? 'email';
+        const username = typeof claims[attribute] === 'string' ? (claims[attribute] as string) : null;
+        return { record: json, rules: await decideFirstSignIn(rules, claims, username, directory as Record<string, string>) };
+      },
+    },
   };
+}
+
+function parseObject(raw: unknown): Record<string, unknown> | null {
+  if (typeof raw !== 'string' || raw.length > MAX_SAMPLE) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

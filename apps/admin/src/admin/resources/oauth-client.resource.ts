@@ -88,7 +88,7 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
       actions: {
         new: { before: [save] },
         edit: { before: [save] },
-        ...oauthClientActions(validation),
+        ...oauthClientActions(validation, dataSource),
       },
     },
   };
