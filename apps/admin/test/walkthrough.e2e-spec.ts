@@ -122,6 +122,9 @@ describe('The seed walkthrough in a real browser', () => {
     await page.locator('input[name="authorizeUrl"]').fill(`${peer.issuer}/auth`);
     await page.locator('input[name="tokenUrl"]').fill(`${peer.issuer}/token`);
     await page.locator('input[name="scope"]').fill('openid email offline_access mail');
+    // The form starts with what the server would apply to an empty field.
+    expect(await page.locator('input[name="scopeSeparator"]').inputValue()).toBe(' ');
+    await page.locator('[data-testid="property-edit-status"]').getByText('Enabled').waitFor();
     await screenshot(page, 'client-form');
     recordId = await saveAndOpen('OAuthClient', 'Support mailbox');
     const redirectUri = await page.locator('#redirect-uri').textContent();
@@ -234,6 +237,7 @@ describe('The seed walkthrough in a real browser', () => {
     await page.locator('input[name="bindPassword"]').fill(ldap.readerPassword);
     await page.locator('input[name="baseDn"]').fill(`ou=people,${LDAP_SUFFIX}`);
     await page.locator('textarea[name="attributeMap"]').fill('name = cn\nemail = mail');
+    expect(await page.locator('input[name="searchFilter"]').inputValue()).toBe('(|(uid={username})(mail={username}))');
     await screenshot(page, 'ldap-directory-form');
     const directoryId = await saveAndOpen('LdapDirectory', 'Head office');
     await page.goto(`${base}/admin/resources/LdapDirectory/records/${directoryId}/testConnection`);

@@ -52,7 +52,7 @@ export function ldapDirectoryResource(directories: LdapDirectoryService, dataSou
         lastTestStatus: { components: { list: Components.StatusBadge, show: Components.StatusBadge } },
       },
       actions: {
-        new: { before: [save] },
+        new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { searchFilter: DEFAULT_SEARCH_FILTER } } },
         edit: { before: [save] },
         testConnection: connectionTestAction((id) => directories.test(id)),
       },

@@ -53,7 +53,7 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
         port: { description: 'Leave empty for the standard port of the protocol and encryption (993, 995, 465, 587…).' },
       },
       actions: {
-        new: { before: [save] },
+        new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { status: 'enabled' } } },
         edit: { before: [save] },
         check: connectionTestAction((id) => mail.check(id)),
       },

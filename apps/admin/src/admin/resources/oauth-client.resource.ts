@@ -86,7 +86,7 @@ export function oauthClientResource(clients: OAuthClientService, validation: OAu
         lastError: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
       },
       actions: {
-        new: { before: [save] },
+        new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { status: 'enabled', scopeSeparator: ' ', verifySsl: true } } },
         edit: { before: [save] },
         ...oauthClientActions(validation, dataSource),
       },
