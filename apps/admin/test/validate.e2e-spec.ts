@@ -156,7 +156,7 @@ describe('Validate and Copy URL against a real authorization server', () => {
     const { id } = await client();
     const state = new URL(await authorizeUrl(id)).searchParams.get('state')!;
     const description = `<script>alert(1)</script>${'x'.repeat(10_000)}`;
-    const res = await t.http.get(`/oauth/callback/${id}`).query({ error: 'access_denied', error_description: description, state });
+    const res = await t.http.get(`/oauth/callback/${id}`).query({ error: 'access_denied', error_description: description, state, iss: peer.issuer });
     expect(res.status).toBe(400);
     expect(res.text).toContain('consent was refused');
     expect(res.text).not.toContain('<script>alert');
@@ -178,6 +178,20 @@ describe('Validate and Copy URL against a real authorization server', () => {
     expect(res.text).toContain('another issuer');
     expect(await peer.requests('/token')).toBe(before);
     expect((await row(id)).accessTokenEncrypted).toBeNull();
+  });
+
+  it('refuses an answer without iss from a server whose metadata promises one (RFC 9207), and a same-origin iss that is not the issuer', async () => {
+    for (const change of [(u: URL) => u.searchParams.delete('iss'), (u: URL) => u.searchParams.set('iss', `${peer.issuer}/other`)]) {
+      const { id } = await client();
+      const { redirect } = await peer.consent(await authorizeUrl(id), 'alice@example.test');
+      const forged = new URL(redirect!);
+      change(forged);
+      const before = await peer.requests('/token');
+      const res = await t.http.get(pathOf(forged.toString()));
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/names itself in every answer|another issuer/);
+      expect(await peer.requests('/token')).toBe(before);
+    }
   });
 
   it('explains token endpoint failures: provider down, wrong secret, Microsoft AADSTS codes', async () => {

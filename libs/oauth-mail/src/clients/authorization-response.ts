@@ -3,6 +3,12 @@ import type { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { cleanProviderText } from '../errors/provider-hints.js';
 import { hashState } from '../passport/transaction-state.store.js';
+import { discoverIssuer, safeOrigin } from './issuer-metadata.js';
+
+// Discovery happens while an admin waits for the provider's page: keep it short.
+const DISCOVERY_TIMEOUT_MS = 5000;
+
+export { safeOrigin };
 
 /** The parameters of an authorization response (RFC 6749 §4.1.2), each at most once. */
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'scope', 'authuser', 'hd', 'prompt'];
@@ -48,10 +54,22 @@ export async function consumeAuthorizationResponse(
   return { ok: true, tx, params };
 }
 
-export function safeOrigin(value: string): string | null {
-  try {
-    return new URL(value).origin;
-  } catch {
-    return null;
+/** The issuer an answer must name, when the server's metadata promises `iss` in every authorization response. */
+export async function requiredIssuer(authorizeUrl: string): Promise<string | null> {
+  const metadata = await discoverIssuer(authorizeUrl, DISCOVERY_TIMEOUT_MS);
+  return metadata?.answersWithIss ? metadata.issuer : null;
+}
+
+/**
+ * The mix-up defense (RFC 9207): an `iss` must come from the origin the request
+ * went to, and must be exactly the issuer when its metadata promised one.
+ * Returns why the answer is refused, or null.
+ */
+export function issuerRefusal(tx: Pick<OAuthTransaction, 'expectedIssuerOrigin' | 'expectedIssuer'>, params: Readonly<Record<string, string>>): string | null {
+  if (tx.expectedIssuer) {
+    if (params.iss === undefined) return 'The provider names itself in every answer (iss), but this answer does not; it was refused.';
+    if (params.iss !== tx.expectedIssuer) return 'The answer came from another issuer than the one the request was sent to, so it was refused.';
   }
+  if (params.iss !== undefined && safeOrigin(params.iss) !== tx.expectedIssuerOrigin) return 'The answer came from another issuer than the one the request was sent to, so it was refused.';
+  return null;
 }

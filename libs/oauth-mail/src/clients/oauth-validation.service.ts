@@ -11,7 +11,7 @@ import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
 import { runStrategy } from '../passport/run-strategy.js';
 import { strategyForClient } from './client-strategy.js';
 import { TransactionStateStore } from '../passport/transaction-state.store.js';
-import { consumeAuthorizationResponse, safeOrigin } from './authorization-response.js';
+import { consumeAuthorizationResponse, issuerRefusal, requiredIssuer } from './authorization-response.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import { identityFromClaims, idTokenClaims, type TokenSet } from '../tokens/token-set.js';
 import { TokenService } from '../tokens/token.service.js';
@@ -52,6 +52,7 @@ export class OAuthValidationService {
       initiatedBy,
       redirectUri,
       expectedIssuerOrigin: new URL(settings.authorizeUrl).origin,
+      expectedIssuer: await requiredIssuer(settings.authorizeUrl),
     });
     const outcome = await runStrategy(this.strategy(client, store), { query: {} });
     if (outcome.kind === 'redirect') return { ok: true, authorizeUrl: outcome.url };
@@ -77,9 +78,8 @@ export class OAuthValidationService {
     );
     if (!checked.ok) return { ...checked, recorded: false };
     const { tx, params } = checked;
-    if (params.iss !== undefined && safeOrigin(params.iss) !== tx.expectedIssuerOrigin) {
-      return this.failed(clientId, 'ISSUER_MISMATCH', 'The answer came from another issuer than the one the request was sent to, so it was refused. Check Url Authorize, then Validate again.');
-    }
+    const refusal = issuerRefusal(tx, params);
+    if (refusal) return this.failed(clientId, 'ISSUER_MISMATCH', `${refusal} Check Url Authorize, then Validate again.`);
     if (params.error) {
       const description = cleanProviderText(params.error_description);
       const hint = providerHint(params.error, description);

@@ -43,6 +43,10 @@ export class OAuthTransaction {
   @Column({ type: 'varchar', length: 2048 })
   expectedIssuerOrigin: string;
 
+  /** The exact issuer, when its metadata promised an `iss` in every answer (then a missing one is refused). */
+  @Column({ type: 'varchar', length: 2048, nullable: true })
+  expectedIssuer: string | null;
+
   @Column({ type: 'text' })
   codeVerifierEncrypted: string;
 

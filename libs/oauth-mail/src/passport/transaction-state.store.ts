@@ -21,6 +21,7 @@ export class TransactionStateStore {
       initiatedBy: string | null;
       redirectUri: string;
       expectedIssuerOrigin: string;
+      expectedIssuer?: string | null;
       purpose?: OAuthTransaction['purpose'];
       nonceHash?: string | null;
     },

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Repository } from 'typeorm';
 import { OAuthClientService } from '../clients/oauth-client.service.js';
-import { consumeAuthorizationResponse, safeOrigin } from '../clients/authorization-response.js';
+import { consumeAuthorizationResponse, issuerRefusal, requiredIssuer, safeOrigin } from '../clients/authorization-response.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
@@ -80,13 +80,18 @@ export class OAuthSignInService {
       const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
       if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
       const { authorizeUrl, state, nonce } = started.value;
-      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, nonceHash: sha256(nonce) };
+      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, expectedIssuer: await requiredIssuer(authorizeUrl), nonceHash: sha256(nonce) };
       await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
       return { ok: true, authorizeUrl };
     }
     const nonce = randomBytes(32).toString('base64url');
-    const expectedIssuerOrigin = new URL(this.clientService.settings(client).authorizeUrl).origin;
-    const store = new TransactionStateStore(this.transactions, this.vault, { ...binding, expectedIssuerOrigin, nonceHash: sha256(nonce) });
+    const { authorizeUrl } = this.clientService.settings(client);
+    const store = new TransactionStateStore(this.transactions, this.vault, {
+      ...binding,
+      expectedIssuerOrigin: new URL(authorizeUrl).origin,
+      expectedIssuer: await requiredIssuer(authorizeUrl),
+      nonceHash: sha256(nonce),
+    });
     const outcome = await runStrategy(this.strategy(client, store, { nonce }), { query: {} });
     return outcome.kind === 'redirect'
       ? { ok: true, authorizeUrl: outcome.url }
@@ -105,7 +110,8 @@ export class OAuthSignInService {
     if (!checked.ok) return checked;
     const { tx, params } = checked;
     const fail = (code: ErrorCode, message: string): SignInOutcome => ({ ok: false, code, message });
-    if (params.iss !== undefined && safeOrigin(params.iss) !== tx.expectedIssuerOrigin) return fail('ISSUER_MISMATCH', 'The answer came from another issuer, so the sign-in was refused.');
+    const refusal = issuerRefusal(tx, params);
+    if (refusal) return fail('ISSUER_MISMATCH', refusal);
     if (params.error) {
       const description = cleanProviderText(params.error_description);
       return params.error === 'access_denied'
