@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import { MailboxService } from '@app/oauth-mail';
-import { DovecotPeer } from '../../../test/support/dovecot-peer.js';
+import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
 import { RelaySink } from '../../../test/support/relay-sink.js';
 import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
@@ -113,6 +116,38 @@ describe('Check and the mailbox service against a real Dovecot', () => {
     }
     const [row] = await t.app.get(DataSource).query(`SELECT "validationStatus" FROM oauth_client WHERE id = '${bob}'`);
     expect(row.validationStatus).toBe('valid');
+  });
+
+  it('says how to enable SMTP AUTH when a Microsoft-like server answers 535 5.7.139', async () => {
+    // Exchange Online's answer when Authenticated SMTP is off for the tenant or mailbox.
+    const server = new SMTPServer({
+      key: readFileSync(join(dovecot.dir, 'tls/key.pem')),
+      cert: dovecot.certificate,
+      authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'],
+      logger: false,
+      onAuth(_auth: unknown, _session: unknown, done: (error: Error | null) => void) {
+        done(Object.assign(new Error('5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.'), { responseCode: 535 }));
+      },
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const res = await check(await mailbox({ direction: 'outgoing', protocol: 'smtp', encryption: 'starttls', port, username: 'pw@example.test', password: PASSWORD }));
+      expect(res.check.stage).toBe('auth');
+      expect(res.notice.message).toMatch(/5\.7\.139 .*enable "Authenticated SMTP" in the Microsoft 365 admin center/);
+      expect(res.notice.message).not.toContain(PASSWORD);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('lets overlapping Checks of one mailbox share one login', async () => {
+    const id = await mailbox({ ...imap(dovecot, 'ssl'), username: 'pw@example.test', password: PASSWORD });
+    const logins = () => (dovecot.log().match(/Login: user=<pw@example\.test>/g) ?? []).length;
+    const before = logins();
+    const results = await Promise.all([check(id), check(id), check(id)]);
+    expect(results.map((r) => r.notice.type)).toEqual(['success', 'success', 'success']);
+    expect(logins() - before).toBe(1);
   });
 
   it('is red with the cause an admin can act on', async () => {

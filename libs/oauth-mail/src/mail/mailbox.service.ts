@@ -49,8 +49,23 @@ export class MailboxService {
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
 
-  /** Connects, logs in, opens the folder (IMAP), runs STAT (POP3) or EHLO+AUTH (SMTP), logs out; records the outcome. */
-  async check(mailboxId: string): Promise<CheckResult> {
+  /**
+   * Connects, logs in, opens the folder (IMAP), runs STAT (POP3) or EHLO+AUTH (SMTP), logs out; records the outcome.
+   * Checks of one mailbox that overlap (a double click, two admins) share one connection: each failed
+   * login counts towards the server's lockout of the account.
+   */
+  check(mailboxId: string): Promise<CheckResult> {
+    let running = this.checks.get(mailboxId);
+    if (!running) {
+      running = this.runCheck(mailboxId).finally(() => this.checks.delete(mailboxId));
+      this.checks.set(mailboxId, running);
+    }
+    return running;
+  }
+
+  private readonly checks = new Map<string, Promise<CheckResult>>();
+
+  private async runCheck(mailboxId: string): Promise<CheckResult> {
     const result = await this.probe(mailboxId);
     await this.mailboxes.update(
       { id: mailboxId },
