@@ -7,6 +7,7 @@ import {
   MailboxSettingsService,
   OAuthClient,
   OAuthClientService,
+  OAuthSignInService,
   OAUTH_MAIL_ENTITIES,
   SECRET_COLUMNS,
   SecretRotationService,
@@ -25,9 +26,9 @@ function databaseOptions(db: TestDatabase, synchronize: boolean): DataSourceOpti
     : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize };
 }
 
-async function boot(db: TestDatabase, encryptionKey: string, previousEncryptionKeys: string[] = [], synchronize = false) {
+async function boot(db: TestDatabase, encryptionKey: string, previousEncryptionKeys: string[] = [], synchronize = false, publicBaseUrl = BASE) {
   const moduleRef = await Test.createTestingModule({
-    imports: [ExampleHostModule.forRoot(databaseOptions(db, synchronize), { encryptionKey, previousEncryptionKeys, publicBaseUrl: BASE })],
+    imports: [ExampleHostModule.forRoot(databaseOptions(db, synchronize), { encryptionKey, previousEncryptionKeys, publicBaseUrl })],
   }).compile();
   return moduleRef.init();
 }
@@ -92,6 +93,28 @@ describe('OAuthMailModule in a host app', () => {
     expect(raw[0].clientSecretEncrypted).toMatch(/^v1\.keyA\./);
     expect(JSON.stringify(raw)).not.toContain('CANARY');
     await app.close();
+  });
+
+  it('offers sign-in only when the app is reached over https (or on loopback)', async () => {
+    const plain = await boot(db, KEY_A, [], true, 'http://mail-admin.example.com');
+    try {
+      const created = await plain.get(OAuthClientService).create({
+        name: 'Staff', provider: 'generic', type: 'user', clientId: 'staff', clientSecret: 'secret', authorizeUrl: 'https://id.example.com/auth',
+        tokenUrl: 'https://id.example.com/token', scope: 'openid email', userDataSource: 'id_token', usernameAttribute: 'email',
+      });
+      expect(created.ok).toBe(true);
+      const signIn = plain.get(OAuthSignInService);
+      expect(await signIn.buttons()).toEqual([]);
+      expect(await signIn.start((created as { value: OAuthClient }).value.id, 'session')).toMatchObject({ ok: false, code: 'CONFIGURATION_INVALID', message: expect.stringContaining('https') });
+    } finally {
+      await plain.close();
+    }
+    const secure = await boot(db, KEY_A, [], false);
+    try {
+      expect((await secure.get(OAuthSignInService).buttons()).map((b) => b.caption)).toEqual(['Sign in with Staff']);
+    } finally {
+      await secure.close();
+    }
   });
 
   it('rotates keys: an old key id still decrypts, re-encryption moves every value, and a second run changes nothing', async () => {

@@ -27,7 +27,7 @@ export class SignInController {
     if (!started?.ok) {
       const unavailable = !started || started.code === 'CLIENT_DISABLED';
       return res
-        .status(unavailable ? HttpStatus.NOT_FOUND : HttpStatus.BAD_GATEWAY)
+        .status(unavailable ? HttpStatus.NOT_FOUND : started.code === 'CONFIGURATION_INVALID' ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY)
         .type('html')
         .send(validationResultPage(false, unavailable ? 'This sign-in option is not available.' : started.message, 'Sign-in failed'));
     }

@@ -58,7 +58,14 @@ export class OAuthSignInService {
     private readonly endpoint: TokenEndpointClient,
   ) {}
 
+  /** Sign-in needs the app on https (loopback excepted): session cookies and codes must not cross the network in clear. */
+  get available(): boolean {
+    const url = new URL(this.clientService.redirectUri('x'));
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  }
+
   async buttons(): Promise<SignInButton[]> {
+    if (!this.available) return [];
     const clients = await this.clients.find({ where: { type: 'user', status: 'enabled' }, order: { name: 'ASC' } });
     return clients.map((c) => ({ clientId: c.id, caption: c.loginButtonCaption ?? `Sign in with ${c.name}`, icon: c.loginButtonIcon }));
   }
@@ -74,6 +81,7 @@ export class OAuthSignInService {
   async start(clientId: string, sessionBinding: string): Promise<{ ok: true; authorizeUrl: string } | { ok: false; code: ErrorCode; message: string }> {
     const client = await this.clients.findOneBy({ id: clientId, type: 'user' });
     if (!client || client.status !== 'enabled') return { ok: false, code: 'CLIENT_DISABLED', message: 'This sign-in option is not available.' };
+    if (!this.available) return { ok: false, code: 'CONFIGURATION_INVALID', message: 'Sign-in with a provider works only when this app is reached over https. Ask an administrator to set its public URL to https.' };
     const binding = { clientId: client.id, initiatedBy: sessionBinding, redirectUri: this.clientService.redirectUri(client.id), purpose: 'sign_in' as const };
     if (client.provider === 'azure') {
       const verifier = randomBytes(32).toString('base64url');
