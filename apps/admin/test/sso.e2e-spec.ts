@@ -239,6 +239,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(await testConnection(good.body.record.params.id)).toMatchObject({ notice: { type: 'success', message: expect.stringMatching(/^Connection Successful/) } });
       const tls = await directory({ url: ldap.ldapsUrl });
       expect(await testConnection(tls.body.record.params.id)).toMatchObject({ check: { ok: true } });
+      const startTls = await directory({ startTls: 'true' });
+      expect(await testConnection(startTls.body.record.params.id)).toMatchObject({ check: { ok: true } });
 
       const wrong = await directory({ bindPassword: 'not-the-password' });
       expect(await testConnection(wrong.body.record.params.id)).toMatchObject({
@@ -249,8 +251,10 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(await testConnection(closed.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/refused the connection/) }, check: { code: 'LDAP_CONNECT_FAILED' } });
       const stranger = await LdapPeer.start([]);
       try {
-        const untrusted = await directory({ url: stranger.ldapsUrl });
-        expect(await testConnection(untrusted.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/self-signed/) }, check: { code: 'LDAP_TLS_FAILED' } });
+        for (const fields of [{ url: stranger.ldapsUrl }, { url: stranger.url, startTls: 'true' }]) {
+          const untrusted = await directory(fields);
+          expect(await testConnection(untrusted.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/self-signed/) }, check: { code: 'LDAP_TLS_FAILED' } });
+        }
       } finally {
         stranger.stop();
       }
