@@ -266,6 +266,42 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect((await t.db.query(`SELECT id FROM mailbox WHERE id = '${id}'`)).length).toBe(1);
   });
 
+  it('Users: an admin changes a role and it applies at the next request; nobody changes or deletes themselves; a deleted user is signed out', async () => {
+    const { AdminUser } = await import('../src/auth/admin-user.entity.js');
+    const { hashPassword } = await import('../src/auth/password-hash.js');
+    const { DataSource } = await import('typeorm');
+    const users = t.app.get(DataSource).getRepository(AdminUser);
+    const carl = await users.save(users.create({ email: 'carl@example.test', role: 'viewer', passwordHash: await hashPassword('carl password') }));
+    const browser = (await import('supertest')).default.agent(t.app.getHttpServer());
+    await browser.post('/admin/login').type('form').send({ email: 'carl@example.test', password: 'carl password' });
+    const canEdit = async () => (await browser.get(`${API}/Mailbox/actions/list`)).body.records[0].recordActions.map((a: { name: string }) => a.name).includes('edit');
+    expect(await canEdit()).toBe(false);
+
+    const listed = await agent.get(`${API}/AdminUser/actions/list`);
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toMatch(/passwordHash|scrypt/);
+    expect(listed.body.records.find((r: { params: { email: string } }) => r.params.email === 'carl@example.test').params.signsInWith).toBe('Password');
+
+    expect((await submit(agent, `${API}/AdminUser/records/${carl.id}/edit`, { role: 'admin' })).body.notice.type).toBe('success');
+    expect(await canEdit()).toBe(true);
+    expect((await submit(agent, `${API}/AdminUser/records/${carl.id}/edit`, { role: 'viewer', name: 'Carl' })).body.notice.type).toBe('success');
+    expect(await canEdit()).toBe(false);
+    expect(await users.findOneBy({ id: carl.id })).toMatchObject({ role: 'viewer', name: 'Carl' });
+
+    const me = listed.body.records.find((r: { params: { email: string } }) => r.params.email === 'admin@example.test').params.id;
+    const ownRole = await submit(agent, `${API}/AdminUser/records/${me}/edit`, { role: 'viewer' });
+    expect(ownRole.body.record.errors.role.message).toMatch(/your own role/);
+    const ownDelete = await submit(agent, `${API}/AdminUser/records/${me}/delete`, {});
+    expect(ownDelete.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/your own account/) });
+    expect(await users.findOneBy({ id: me })).not.toBeNull();
+    // Viewers cannot touch users; nobody creates them here.
+    expect((await submit(browser, `${API}/AdminUser/records/${me}/edit`, { name: 'x' })).body.notice?.type).toBe('error');
+    expect((await submit(agent, `${API}/AdminUser/actions/new`, { email: 'x@example.test', role: 'admin' })).body.notice?.type).toBe('error');
+
+    expect((await submit(agent, `${API}/AdminUser/records/${carl.id}/delete`, {})).body.notice.type).toBe('success');
+    expect((await browser.get(`${API}/Mailbox/actions/list`)).status).not.toBe(200);
+  });
+
   it('never lets a planted secret out: not in any response, log line or plain-text column', async () => {
     // Every record page of both resources, including bulk and search endpoints.
     for (const resource of ['OAuthClient', 'Mailbox']) {

@@ -251,7 +251,7 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(await testConnection(closed.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/refused the connection/) }, check: { code: 'LDAP_CONNECT_FAILED' } });
       const stranger = await LdapPeer.start([]);
       try {
-        for (const fields of [{ url: stranger.ldapsUrl }, { url: stranger.url, startTls: 'true' }]) {
+        for (const fields of [{ url: stranger.ldapsUrl }, { url: stranger.url, startTls: 'true' }] as Record<string, string>[]) {
           const untrusted = await directory(fields);
           expect(await testConnection(untrusted.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/self-signed/) }, check: { code: 'LDAP_TLS_FAILED' } });
         }

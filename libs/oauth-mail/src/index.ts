@@ -24,6 +24,7 @@ export { OAUTH_CLIENT_EDITABLE_FIELDS, type OAuthClientDraft } from './validatio
 export { MAILBOX_EDITABLE_FIELDS, type MailboxDraft } from './validation/mailbox.validator.js';
 export { LDAP_DIRECTORY_EDITABLE_FIELDS, DEFAULT_SEARCH_FILTER, type LdapDirectoryDraft } from './validation/ldap-directory.validator.js';
 export type { Validated } from './validation/input-reader.js';
+export { checkText } from './validation/field-rules.js';
 export { LdapDirectoryService, type DirectoryTestResult, type DirectoryLookup } from './directories/ldap-directory.service.js';
 
 export { OAUTH_PROVIDER_PRESETS, resolveClientSettings, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';

@@ -2,7 +2,7 @@ import type { LocaleTranslations } from 'adminjs';
 
 /** Labels as the seed documentation names the fields. */
 export const ADMIN_TRANSLATIONS: LocaleTranslations = {
-  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', 'OAuth Mail': 'OAuth Mail' },
+  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', AdminUser: 'Users', 'OAuth Mail': 'OAuth Mail', Administration: 'Administration' },
   resources: {
     OAuthClient: {
       labels: {
@@ -107,6 +107,19 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         lastTestAt: 'Last test',
         lastTestStatus: 'Last test result',
         lastTestMessage: 'Last test message',
+      },
+    },
+    AdminUser: {
+      labels: { 'role.admin': 'Admin', 'role.viewer': 'Viewer' },
+      properties: {
+        email: 'E-mail',
+        name: 'Name',
+        role: 'Role',
+        signsInWith: 'Signs in with',
+        ssoSubject: 'Provider subject',
+        ldapDirectory: 'Directory',
+        ldapDn: 'Directory entry',
+        lastLoginAt: 'Last sign-in',
       },
     },
   },

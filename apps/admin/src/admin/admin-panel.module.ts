@@ -17,6 +17,7 @@ import { withAuditTrail } from './audit-trail.js';
 import { componentLoader, Components } from './component-loader.js';
 import { dashboardSummary } from './dashboard.handler.js';
 import { PanelLoader } from './panel.loader.js';
+import { adminUserResource } from './resources/admin-user.resource.js';
 import { ldapDirectoryResource } from './resources/ldap-directory.resource.js';
 import { mailboxResource } from './resources/mailbox.resource.js';
 import { oauthClientResource } from './resources/oauth-client.resource.js';
@@ -49,7 +50,7 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource)].map(withRoles).map(withAuditTrail).map(scrubbed),
+        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource), adminUserResource(users, dataSource)].map(withRoles).map(withAuditTrail).map(scrubbed),
         dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },

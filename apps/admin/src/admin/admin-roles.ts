@@ -11,7 +11,11 @@ const isAdmin = ({ currentAdmin }: ActionContext) => currentAdmin?.role === Admi
 export function withRoles(resource: ResourceWithOptions): ResourceWithOptions {
   const actions = { ...(resource.options.actions ?? {}) } as Record<string, Record<string, unknown>>;
   for (const name of new Set([...BUILT_IN_CHANGES, ...Object.keys(actions)])) {
-    if (!READ_ACTIONS.has(name)) actions[name] = { ...(actions[name] ?? {}), isAccessible: isAdmin };
+    if (READ_ACTIONS.has(name)) continue;
+    const own = actions[name]?.isAccessible as boolean | ((context: ActionContext) => boolean) | undefined;
+    // A resource may close an action further (never open it to viewers).
+    const allowed = (context: ActionContext) => isAdmin(context) && (own === undefined || (typeof own === 'function' ? own(context) : own));
+    actions[name] = { ...(actions[name] ?? {}), isAccessible: allowed };
   }
   return { ...resource, options: { ...resource.options, actions } };
 }

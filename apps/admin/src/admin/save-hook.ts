@@ -9,7 +9,7 @@ interface SaveHookOptions<Row extends { id: string }> {
   /** The stored row, secrets included, for an edit. */
   load(id: string): Promise<Row | null>;
   /** The library's validation: column values to write, or field errors. */
-  prepare(input: Record<string, unknown>, existing: Row | null, id: string): Validated<object> | Promise<Validated<object>>;
+  prepare(input: Record<string, unknown>, existing: Row | null, id: string, context: ActionContext): Validated<object> | Promise<Validated<object>>;
 }
 
 /**
@@ -26,7 +26,7 @@ export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Ro
     const existingId = context.record?.id();
     const existing = existingId ? await options.load(String(existingId)) : null;
     const id = existing?.id ?? randomUUID();
-    const result = await options.prepare(input, existing, id);
+    const result = await options.prepare(input, existing, id, context);
     if (!result.ok) {
       throw new ValidationError(toPropertyErrors(result.errors), {
         message: 'Some fields need attention: see the messages under them.',

@@ -6,6 +6,9 @@ import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { AdminRole, AdminUser } from './admin-user.entity.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
+import { checkText, type Validated } from '@app/oauth-mail';
+
+const ROLES = Object.values(AdminRole) as string[];
 
 /** What the admin session keeps about the signed-in person. */
 export interface CurrentAdmin {
@@ -16,6 +19,14 @@ export interface CurrentAdmin {
 }
 
 const FIRST_ADMIN_EMAIL = 'admin@localhost';
+
+/** What a session keeps of a user. */
+export const toCurrentAdmin = (user: AdminUser): CurrentAdmin => ({
+  id: user.id,
+  email: user.email,
+  role: user.role,
+  title: user.name ?? (user.role === AdminRole.Admin ? 'Administrator' : 'Viewer'),
+});
 
 @Injectable()
 export class AdminUserService implements OnApplicationBootstrap {
@@ -55,6 +66,40 @@ export class AdminUserService implements OnApplicationBootstrap {
     const user = await this.users.findOneBy({ email: String(email ?? '').trim().toLowerCase() });
     if (!(await verifyPassword(String(password ?? ''), user?.passwordHash)) || !user) return null;
     await this.users.update({ id: user.id }, { lastLoginAt: new Date() });
-    return { id: user.id, email: user.email, role: user.role, title: user.role === AdminRole.Admin ? 'Administrator' : 'Viewer' };
+    return toCurrentAdmin(user);
+  }
+
+  /** The session's person as the database knows them now (role changes and deletions apply at once), or null. */
+  async current(id: string): Promise<CurrentAdmin | null> {
+    const user = await this.users.findOneBy({ id });
+    return user ? toCurrentAdmin(user) : null;
+  }
+
+  /**
+   * Validates an edit of a user by `actor`: name and role only. Nobody changes
+   * their own role (nor deletes themselves), so the acting admin always
+   * remains: the panel never ends up without one.
+   */
+  prepare(input: Readonly<Record<string, unknown>>, existing: AdminUser | null, actorId: string | undefined): Validated<Partial<AdminUser>> {
+    if (!existing) return { ok: false, errors: { email: 'Users are created by signing in through an OAuth client, or with ADMIN_EMAIL and ADMIN_PASSWORD.' } };
+    const errors: Record<string, string> = {};
+    const values: Partial<AdminUser> = {};
+    if (input.name !== undefined) {
+      const name = typeof input.name === 'string' ? input.name.trim() : '';
+      const problem = name ? checkText(name, 200) : null;
+      if (problem) errors.name = problem;
+      else values.name = name || null;
+    }
+    if (input.role !== undefined && input.role !== existing.role) {
+      if (!ROLES.includes(input.role as AdminRole)) errors.role = 'Choose Admin or Viewer.';
+      else if (existing.id === actorId) errors.role = 'You cannot change your own role; ask another admin.';
+      else values.role = input.role as AdminRole;
+    }
+    return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: values };
+  }
+
+  /** Why `actorId` may not delete this user, or null. */
+  deletionRefusal(user: AdminUser, actorId: string | undefined): string | null {
+    return user.id === actorId ? 'You cannot delete your own account.' : null;
   }
 }

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { evaluateCreateExpression, LdapDirectoryService, mapUserFields, type OAuthClient, type SignedInIdentity } from '@app/oauth-mail';
 import type { Repository } from 'typeorm';
 import { AdminRole, AdminUser } from './admin-user.entity.js';
-import type { CurrentAdmin } from './admin-user.service.js';
+import { toCurrentAdmin, type CurrentAdmin } from './admin-user.service.js';
 
 const ROLES = Object.values(AdminRole) as string[];
 const NOT_ALLOWED = 'Your account is not allowed to sign in here. Ask an administrator for access.';
@@ -72,7 +72,7 @@ export class SsoProvisioningService {
     user.ldapDn = link?.dn ?? null;
     user.lastLoginAt = new Date();
     await this.users.save(user);
-    return { ok: true, admin: { id: user.id, email: user.email, role: user.role, title: user.name ?? (user.role === AdminRole.Admin ? 'Administrator' : 'Viewer') } };
+    return { ok: true, admin: toCurrentAdmin(user) };
   }
 }
 

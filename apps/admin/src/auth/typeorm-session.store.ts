@@ -1,25 +1,41 @@
 import session from 'express-session';
 import { LessThan, type Repository } from 'typeorm';
 import type { AdminSession } from './admin-session.entity.js';
+import type { CurrentAdmin } from './admin-user.service.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** express-session store on the app's own database (SQLite or PostgreSQL). */
+type WithAdmin = session.SessionData & { adminUser?: CurrentAdmin };
+
+/**
+ * express-session store on the app's own database (SQLite or PostgreSQL).
+ * Each load refreshes the signed-in person from the database, so a changed
+ * role applies at the next request and a deleted user is signed out.
+ */
 export class TypeOrmSessionStore extends session.Store {
-  constructor(private readonly sessions: Repository<AdminSession>) {
+  constructor(
+    private readonly sessions: Repository<AdminSession>,
+    private readonly currentAdmin: (id: string) => Promise<CurrentAdmin | null>,
+  ) {
     super();
   }
 
   get(sid: string, done: Callback<session.SessionData | null>): void {
-    this.sessions
-      .findOneBy({ sid })
-      .then((row) => {
-        if (!row || row.expiresAt.getTime() <= Date.now()) return done(undefined, null);
-        done(undefined, JSON.parse(row.data) as session.SessionData);
-      })
-      .catch(done);
+    this.read(sid).then((data) => done(undefined, data), done);
+  }
+
+  private async read(sid: string): Promise<session.SessionData | null> {
+    const row = await this.sessions.findOneBy({ sid });
+    if (!row || row.expiresAt.getTime() <= Date.now()) return null;
+    const data = JSON.parse(row.data) as WithAdmin;
+    if (data.adminUser?.id) {
+      const fresh = await this.currentAdmin(data.adminUser.id);
+      if (fresh) data.adminUser = fresh;
+      else delete data.adminUser;
+    }
+    return data;
   }
 
   set(sid: string, data: session.SessionData, done: Callback = () => undefined): void {
