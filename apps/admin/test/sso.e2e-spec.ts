@@ -270,6 +270,12 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(unknown.body.record.errors.relatedLdaps.message).toMatch(/No LDAP directory is named "Nowhere"/);
 
       const { id } = await userClient({ relatedLdaps: name, userCreateExpression: 'directory.role == "admin" || claims.email == "bob@example.test"' });
+      // A directory that a client names keeps its name and stays.
+      const renamed = await submit(admin, `${API}/LdapDirectory/records/${dir.body.record.params.id}/edit`, { name: 'Renamed' });
+      expect(renamed.body.record.errors.name.message).toMatch(/name this directory in Related LDAPs, so it cannot be renamed/);
+      const deleted = await submit(admin, `${API}/LdapDirectory/records/${dir.body.record.params.id}/delete`, {});
+      expect(deleted.body.notice).toMatchObject({ type: 'error', message: expect.stringMatching(/cannot be deleted/) });
+      expect(await t.app.get(DataSource).query(`SELECT name FROM ldap_directory WHERE id = '${dir.body.record.params.id}'`)).toEqual([{ name }]);
       // Lists and mappings read back as the form writes them.
       expect((await admin.get(`${API}/OAuthClient/records/${id}/show`)).body.record.params).toMatchObject({ relatedLdaps: name, userFields: 'email = email\nname = name' });
       expect((await signIn(id, 'ada@example.test')).callback.status).toBe(303);

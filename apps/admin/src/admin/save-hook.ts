@@ -46,3 +46,13 @@ export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Ro
 function toPropertyErrors(errors: FieldErrors): PropertyErrors {
   return Object.fromEntries(Object.entries(errors).map(([field, message]) => [field, { message, type: 'invalid' }]));
 }
+
+/** A `before` hook for `delete` that refuses, with a notice, when `refusal` gives a reason. */
+export function deleteGuard(refusal: (id: string, context: ActionContext) => string | null | Promise<string | null>) {
+  return async (request: ActionRequest, context: ActionContext): Promise<ActionRequest> => {
+    if (request.method !== 'post') return request;
+    const reason = await refusal(String(context.record?.id()), context);
+    if (reason) throw new ValidationError({}, { message: reason, type: 'forbidden' });
+    return request;
+  };
+}

@@ -99,7 +99,7 @@ export class AdminUserService implements OnApplicationBootstrap {
   }
 
   /** Why `actorId` may not delete this user, or null. */
-  deletionRefusal(user: AdminUser, actorId: string | undefined): string | null {
-    return user.id === actorId ? 'You cannot delete your own account.' : null;
+  deletionRefusal(userId: string, actorId: string | undefined): string | null {
+    return userId === actorId ? 'You cannot delete your own account.' : null;
   }
 }

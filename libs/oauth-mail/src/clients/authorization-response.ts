@@ -8,8 +8,6 @@ import { discoverIssuer, safeOrigin } from './issuer-metadata.js';
 // Discovery happens while an admin waits for the provider's page: keep it short.
 const DISCOVERY_TIMEOUT_MS = 5000;
 
-export { safeOrigin };
-
 /** The parameters of an authorization response (RFC 6749 §4.1.2), each at most once. */
 const RESPONSE_PARAMS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri', 'session_state', 'scope', 'authuser', 'hd', 'prompt'];
 const MAX_PARAM = 4096;

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, type Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { LdapDirectory } from '../entities/ldap-directory.entity.js';
+import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { CheckStatus } from '../entities/mailbox.enums.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
@@ -27,6 +28,7 @@ export type DirectoryLookup =
 export class LdapDirectoryService {
   constructor(
     @InjectRepository(LdapDirectory) private readonly directories: Repository<LdapDirectory>,
+    @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
@@ -38,6 +40,10 @@ export class LdapDirectoryService {
     const { bindPassword, ...fields } = checked.value;
     if (await this.directories.existsBy({ name: fields.name, id: Not(id) })) {
       return { ok: false, errors: { name: 'Another directory has this name; choose another.' } };
+    }
+    if (existing && existing.name !== fields.name) {
+      const refusal = await this.inUse(existing.name, 'renamed');
+      if (refusal) return { ok: false, errors: { name: refusal } };
     }
     const values: Partial<LdapDirectory> = { ...fields };
     if (bindPassword) values.bindPasswordEncrypted = this.vault.seal(LdapDirectory, id, 'bindPasswordEncrypted', bindPassword);
@@ -59,6 +65,19 @@ export class LdapDirectoryService {
     const prepared = await this.prepare(input, existing, id);
     if (!prepared.ok) return prepared;
     return { ok: true, value: await this.directories.save(this.directories.merge(existing, prepared.value)) };
+  }
+
+  /** Why the directory may not be deleted (OAuth clients still name it), or null. */
+  async deletionRefusal(id: string): Promise<string | null> {
+    const directory = await this.directories.findOneBy({ id });
+    return directory ? this.inUse(directory.name, 'deleted') : null;
+  }
+
+  /** Related LDAPs hold names: a directory they name keeps its name and stays. */
+  private async inUse(name: string, what: 'renamed' | 'deleted'): Promise<string | null> {
+    const users = await this.clients.find({ where: { type: 'user' }, select: ['name', 'relatedLdaps'] });
+    const names = users.filter((c) => c.relatedLdaps?.includes(name)).map((c) => `"${c.name}"`);
+    return names.length ? `OAuth clients ${names.join(', ')} name this directory in Related LDAPs, so it cannot be ${what}. Change Related LDAPs there first.` : null;
   }
 
   /** The names among `names` that match no directory. */

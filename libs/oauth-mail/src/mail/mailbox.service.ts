@@ -42,6 +42,9 @@ export class MailboxUnavailableError extends OAuthMailError {
  */
 @Injectable()
 export class MailboxService {
+  /** Checks under way, per mailbox. */
+  private readonly checks = new Map<string, Promise<CheckResult>>();
+
   constructor(
     @InjectRepository(Mailbox) private readonly mailboxes: Repository<Mailbox>,
     private readonly vault: SecretVault,
@@ -62,8 +65,6 @@ export class MailboxService {
     }
     return running;
   }
-
-  private readonly checks = new Map<string, Promise<CheckResult>>();
 
   private async runCheck(mailboxId: string): Promise<CheckResult> {
     const result = await this.probe(mailboxId);

@@ -1,8 +1,8 @@
-import { ValidationError, type ActionContext, type ActionRequest, type ResourceWithOptions } from 'adminjs';
+import type { ResourceWithOptions } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { AdminUser } from '../../auth/admin-user.entity.js';
 import type { AdminUserService } from '../../auth/admin-user.service.js';
-import { saveHook } from '../save-hook.js';
+import { deleteGuard, saveHook } from '../save-hook.js';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 
 /**
@@ -20,13 +20,6 @@ export function adminUserResource(users: AdminUserService, dataSource: DataSourc
     load: (id) => repo.findOneBy({ id }),
     prepare: (input, existing, _id, context) => users.prepare(input, existing, context.currentAdmin?.id as string | undefined),
   });
-  const guardDelete = async (request: ActionRequest, context: ActionContext) => {
-    if (request.method !== 'post') return request;
-    const user = await repo.findOneBy({ id: String(context.record?.id()) });
-    const refusal = user && users.deletionRefusal(user, context.currentAdmin?.id as string | undefined);
-    if (refusal) throw new ValidationError({}, { message: refusal, type: 'forbidden' });
-    return request;
-  };
   return {
     resource,
     options: {
@@ -46,7 +39,7 @@ export function adminUserResource(users: AdminUserService, dataSource: DataSourc
         new: { isAccessible: false, isVisible: false },
         bulkDelete: { isAccessible: false, isVisible: false },
         edit: { before: [save] },
-        delete: { before: [guardDelete] },
+        delete: { before: [deleteGuard((id, context) => users.deletionRefusal(id, context.currentAdmin?.id as string | undefined))] },
       },
     },
   };

@@ -4,7 +4,7 @@ import { connectionTestAction } from '../connection-test.action.js';
 import type { DataSource } from 'typeorm';
 import { Components } from '../component-loader.js';
 import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
-import { saveHook } from '../save-hook.js';
+import { deleteGuard, saveHook } from '../save-hook.js';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 import { formatMapping } from '../value-format.js';
 
@@ -54,6 +54,8 @@ export function ldapDirectoryResource(directories: LdapDirectoryService, dataSou
       actions: {
         new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { searchFilter: DEFAULT_SEARCH_FILTER } } },
         edit: { before: [save] },
+        delete: { before: [deleteGuard((id) => directories.deletionRefusal(id))] },
+        bulkDelete: { isAccessible: false, isVisible: false },
         testConnection: connectionTestAction((id) => directories.test(id)),
       },
     },
