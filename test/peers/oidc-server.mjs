@@ -171,7 +171,27 @@ const PRESET_PATHS = [
   [/^\/o\/oauth2\/v2\/auth$/, '/auth'],
 ];
 
+// Entra ID's multi-tenant endpoints (organizations, common): the metadata names no single issuer
+// ("{tenantid}"), and an ID token's iss names the person's own tenant.
+const MULTI_TENANT = /^\/(organizations|common)\//;
+const multiTenantMetadata = (tenant) => ({
+  issuer: `${issuer}/{tenantid}/v2.0`,
+  authorization_endpoint: `${issuer}/${tenant}/oauth2/v2.0/authorize`,
+  token_endpoint: `${issuer}/${tenant}/oauth2/v2.0/token`,
+  jwks_uri: `${issuer}/jwks`,
+  response_types_supported: ['code', 'id_token', 'code id_token'],
+  response_modes_supported: ['query', 'fragment', 'form_post'],
+  subject_types_supported: ['pairwise'],
+  id_token_signing_alg_values_supported: ['RS256'],
+  scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+});
+
 provider.use(async (ctx, next) => {
+  const multiTenant = MULTI_TENANT.exec(ctx.path)?.[1];
+  if (multiTenant && ctx.path.endsWith('/v2.0/.well-known/openid-configuration')) {
+    ctx.body = multiTenantMetadata(multiTenant);
+    return;
+  }
   for (const [pattern, target] of PRESET_PATHS) {
     if (!pattern.test(ctx.path)) continue;
     ctx.path = target;
@@ -227,14 +247,17 @@ provider.use(async (ctx, next) => {
   }
   await next();
   // Entra ID (and Google) mark ID tokens typ JWT; passport-azure-ad decodes only such tokens.
-  if (path === '/token' && ctx.body?.id_token) ctx.body = { ...ctx.body, id_token: await withTypJwt(ctx.body.id_token) };
+  if (path === '/token' && ctx.body?.id_token) ctx.body = { ...ctx.body, id_token: await entraLike(ctx.body.id_token, multiTenant) };
 });
 
 const signer = await importJWK(signingKey, signingKey.alg ?? 'RS256');
-async function withTypJwt(token) {
-  const [header] = token.split('.');
+/** Re-signs an ID token as Entra ID issues it: typ JWT, and from a multi-tenant endpoint iss names the tenant. */
+async function entraLike(token, multiTenant) {
+  const [header, body] = token.split('.');
   const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString());
-  return new CompactSign(Buffer.from(token.split('.')[1], 'base64url')).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(signer);
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+  if (multiTenant) claims.iss = `${issuer}/${claims.tid}/v2.0`;
+  return new CompactSign(Buffer.from(JSON.stringify(claims))).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(signer);
 }
 
 server.on('request', provider.callback());

@@ -69,6 +69,35 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     expect((await t.app.get(DataSource).query('SELECT id FROM admin_user WHERE "ssoSubject" = \'' + megan.ssoSubject + '\'')).length).toBe(1);
   });
 
+  it('signs in through a multi-tenant client (organizations): the ID token must name its own tenant as issuer', async () => {
+    const { id, clientId } = await azureClient({ tenantId: 'organizations', allowedDomains: TENANT });
+    const { callback } = await signIn(id, 'rosa@contoso.test');
+    expect(callback.status).toBe(303);
+    const rosa = await userRow('rosa@contoso.test');
+    expect(rosa.ssoIssuer).toBe(`${peer.issuer}/${TENANT}/v2.0`);
+    expect(rosa.ssoSubject).toMatch(new RegExp(`^${TENANT}:`));
+
+    // Signed by the real key, but its iss names another tenant than its tid.
+    const key = await peer.signingKey();
+    const session = request.agent(t.app.getHttpServer());
+    const begun = await session.get(`/oauth/sign-in/${id}`);
+    const idToken = await new SignJWT({ tid: TENANT, oid: randomUUID(), preferred_username: 'sam@contoso.test', nonce: new URL(begun.headers.location).searchParams.get('nonce') })
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(`${peer.issuer}/${randomUUID()}/v2.0`)
+      .setAudience(clientId)
+      .setSubject('sam')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(key, 'RS256'));
+    await peer.fault('/token', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: idToken } });
+    const answer = await peer.consent(begun.headers.location, 'sam@contoso.test');
+    const url = new URL(answer.redirect!);
+    const forged = await session.get(url.pathname + url.search);
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('names another issuer than its tenant');
+    expect(await userRow('sam@contoso.test')).toBeUndefined();
+  });
+
   it('explains a tenant whose metadata cannot be loaded', async () => {
     // passport-azure-ad caches metadata per URL for 30 minutes: a tenant of its own is fetched afresh.
     const { id } = await azureClient({ tenantId: randomUUID() });
