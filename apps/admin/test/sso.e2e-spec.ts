@@ -75,9 +75,12 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     expect((await browser.get(`${API}/Mailbox/actions/list`)).status).toBe(200);
     const [ann] = (await users()).filter((u: { email: string }) => u.email === 'ann@example.test');
     expect(ann).toMatchObject({ role: 'viewer', name: 'ann', ssoIssuer: peer.issuer, ssoSubject: 'ann@example.test', passwordHash: null });
+    // The mapping changes; the next sign-in updates the same user instead of creating another.
+    expect((await submit(admin, `${API}/OAuthClient/records/${id}/edit`, { userFields: 'email = email\nname = preferred_username' })).body.notice.type).toBe('success');
     const again = await signIn(id, 'ann@example.test');
     expect(again.callback.status).toBe(303);
-    expect((await users()).filter((u: { email: string }) => u.email === 'ann@example.test')).toHaveLength(1);
+    const anns = (await users()).filter((u: { email: string }) => u.email === 'ann@example.test');
+    expect(anns).toEqual([expect.objectContaining({ name: 'ann@example.test', ssoSubject: 'ann@example.test' })]);
   });
 
   it('gives the role the User Create Expression sets, and refuses when it denies or fails', async () => {
