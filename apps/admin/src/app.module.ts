@@ -31,6 +31,7 @@ export class AppModule {
           publicBaseUrl: config.publicBaseUrl,
           providerBaseUrls: config.providerBaseUrls,
           mailTrustedCa: config.mailTrustedCa,
+          blockedNetworks: config.blockedNetworks,
         }),
         ...(admin ? [AdminAuthModule, adminPanelModule()] : []),
       ],

@@ -160,6 +160,8 @@ describe('Check and the mailbox service against a real Dovecot', () => {
       [{ ...imap(dovecot, 'ssl'), port: dovecot.ports.imap, username: 'pw@example.test', password: PASSWORD }, 'tls', /TLS connection .* failed/],
       [{ ...imap(dovecot, 'starttls'), username: 'pw@example.test', password: PASSWORD, folder: 'No such folder' }, 'open', /folder "No such folder" could not be opened/],
       [{ ...imap(dovecot, 'ssl'), username: 'pw@example.test', password: PASSWORD, status: 'disabled' }, 'config', /disabled/],
+      // Request forgery from settings: the cloud metadata address is never contacted.
+      [{ ...imap(dovecot, 'ssl'), host: '169.254.169.254', username: 'pw@example.test', password: PASSWORD }, 'connect', /169\.254\.169\.254 is in a network this server never connects to/],
     ];
     for (const [fields, stage, message] of cases) {
       const res = await check(await mailbox(fields));

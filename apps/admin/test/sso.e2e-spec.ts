@@ -250,6 +250,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
         notice: { type: 'error', message: expect.stringMatching(/refused Bind DN and Bind Password/) },
         check: { ok: false, stage: 'bind', code: 'LDAP_BIND_FAILED' },
       });
+      const metadata = await directory({ url: 'ldaps://169.254.169.254' });
+      expect(await testConnection(metadata.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/never connects to/) }, check: { code: 'EGRESS_BLOCKED' } });
       const closed = await directory({ url: `ldap://127.0.0.1:${await freePort()}` });
       expect(await testConnection(closed.body.record.params.id)).toMatchObject({ notice: { message: expect.stringMatching(/refused the connection/) }, check: { code: 'LDAP_CONNECT_FAILED' } });
       const stranger = await LdapPeer.start([]);

@@ -194,6 +194,15 @@ describe('Validate and Copy URL against a real authorization server', () => {
     }
   });
 
+  it('never sends the code and secret to a token endpoint in a blocked network (cloud metadata)', async () => {
+    const { id } = await client({ tokenUrl: 'https://169.254.169.254/token' });
+    const { redirect } = await peer.consent(await authorizeUrl(id), 'alice@example.test');
+    const res = await t.http.get(pathOf(redirect!));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('The token endpoint was not called: 169.254.169.254 is in a network this server never connects to');
+    expect((await row(id)).accessTokenEncrypted).toBeNull();
+  });
+
   it('explains token endpoint failures: provider down, wrong secret, Microsoft AADSTS codes', async () => {
     const cases: [object, RegExp][] = [
       [{ status: 500 }, /temporarily unavailable \(HTTP 500\)/],

@@ -12,6 +12,7 @@ import { SecretRotationService } from './crypto/secret-rotation.service.js';
 import { SecretVault } from './crypto/secret-vault.js';
 import { ConfigurationError } from './errors/oauth-mail.error.js';
 import { LdapDirectoryService } from './directories/ldap-directory.service.js';
+import { DEFAULT_BLOCKED_NETWORKS, EgressPolicy } from './egress/egress-policy.js';
 import { MailboxSettingsService } from './mailboxes/mailbox-settings.service.js';
 import { OAUTH_MAIL_ENTITIES } from './oauth-mail.entities.js';
 import { OAUTH_MAIL_MODULE_OPTIONS, OAuthMailConfigurableModule } from './oauth-mail.module-definition.js';
@@ -31,6 +32,17 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
       useFactory: (options: OAuthMailModuleOptions) => {
         checkOptions(options);
         return new SecretCipher(createKeyring(options.encryptionKey, options.previousEncryptionKeys));
+      },
+    },
+    {
+      provide: EgressPolicy,
+      inject: [OAUTH_MAIL_MODULE_OPTIONS],
+      useFactory: (options: OAuthMailModuleOptions) => {
+        try {
+          return new EgressPolicy(options.blockedNetworks ?? DEFAULT_BLOCKED_NETWORKS);
+        } catch (error) {
+          throw new ConfigurationError(`OAuthMailModule blockedNetworks: ${(error as Error).message}`);
+        }
       },
     },
     SecretVault,

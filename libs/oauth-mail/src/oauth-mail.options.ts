@@ -14,6 +14,12 @@ export interface OAuthMailModuleOptions {
   mailTrustedCa?: string[];
   /** Deadline of each mail or LDAP step (connect, greeting, login, command, search), in ms. Default 10 000, so a Check ends within about 30 s. */
   mailStepTimeoutMs?: number;
+  /**
+   * Networks (CIDR) that no mail server, directory or token endpoint may resolve to, against request
+   * forgery from admin settings. Default `DEFAULT_BLOCKED_NETWORKS` (link-local and cloud metadata);
+   * add private ranges when admins must not reach the internal network; `[]` turns the check off.
+   */
+  blockedNetworks?: readonly string[];
   /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
   providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;
 }

@@ -45,11 +45,17 @@ describe(loadAppConfig.name, () => {
       DATABASE_URL: 'mysql://x',
       OAUTH_MAIL_PUBLIC_BASE_URL: 'http://mail-admin.example.com',
       PORT: 'eighty',
+      OAUTH_MAIL_BLOCKED_NETWORKS: '10.0.0.0/8, intranet',
     }).catch((e: Error) => e);
     const message = (error as Error).message;
-    for (const expected of [/PORT/, /DATABASE_URL/, /must be https in production/, /32 bytes/, /ADMIN_SESSION_SECRET must be at least 32/, /both ADMIN_EMAIL and ADMIN_PASSWORD/]) {
+    for (const expected of [/PORT/, /DATABASE_URL/, /must be https in production/, /32 bytes/, /ADMIN_SESSION_SECRET must be at least 32/, /both ADMIN_EMAIL and ADMIN_PASSWORD/, /"intranet" is not a network/]) {
       expect(message).toMatch(expected);
     }
+  });
+
+  it('blocks link-local and metadata networks, plus OAUTH_MAIL_BLOCKED_NETWORKS', async () => {
+    const config = await loadAppConfig({ DATA_DIR: dir(), OAUTH_MAIL_ENCRYPTION_KEY: KEY, ADMIN_SESSION_SECRET: SESSION, OAUTH_MAIL_BLOCKED_NETWORKS: '10.0.0.0/8, fd00::/8' });
+    expect(config.blockedNetworks).toEqual(expect.arrayContaining(['169.254.0.0/16', '10.0.0.0/8', 'fd00::/8']));
   });
 
   it('switches to PostgreSQL with DATABASE_URL', async () => {

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigurationError, createKeyring, generateEncryptionKeySpec } from '@app/oauth-mail';
+import { ConfigurationError, createKeyring, DEFAULT_BLOCKED_NETWORKS, EgressPolicy, generateEncryptionKeySpec } from '@app/oauth-mail';
 
 /** Everything the admin app takes from its environment, validated once at boot. */
 export interface AppConfig {
@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly providerBaseUrls?: Partial<Record<'azure' | 'google', string>>;
   /** Extra CAs (PEM) trusted for mail servers: OAUTH_MAIL_TRUSTED_CA_FILE. */
   readonly mailTrustedCa?: string[];
+  /** Networks no configured host may resolve to: the library's defaults plus OAUTH_MAIL_BLOCKED_NETWORKS. */
+  readonly blockedNetworks?: readonly string[];
   readonly admin: {
     readonly email?: string;
     readonly password?: string;
@@ -107,6 +109,17 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
     }
   }
 
+  // Added to the library's default list (link-local, cloud metadata): for example 10.0.0.0/8 when admins must not reach the internal network.
+  const blockedNetworks = [...DEFAULT_BLOCKED_NETWORKS];
+  for (const network of (env.OAUTH_MAIL_BLOCKED_NETWORKS ?? '').split(',').map((n) => n.trim()).filter(Boolean)) {
+    try {
+      new EgressPolicy([network]);
+      blockedNetworks.push(network);
+    } catch {
+      problems.push(`OAUTH_MAIL_BLOCKED_NETWORKS: "${network}" is not a network such as 10.0.0.0/8 or fd00::/8.`);
+    }
+  }
+
   if (problems.length) throw new ConfigurationError(`The admin app cannot start:\n- ${problems.join('\n- ')}`);
   return {
     production,
@@ -117,6 +130,7 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
     encryptionKey: encryptionKey!,
     previousEncryptionKeys,
     mailTrustedCa,
+    blockedNetworks,
     admin: { email, password, sessionSecret: sessionSecret! },
   };
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, type Repository } from 'typeorm';
+import type { Client } from 'ldapts';
+import { EgressPolicy } from '../egress/egress-policy.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { LdapDirectory } from '../entities/ldap-directory.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
@@ -30,6 +32,7 @@ export class LdapDirectoryService {
     @InjectRepository(LdapDirectory) private readonly directories: Repository<LdapDirectory>,
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
+    private readonly egress: EgressPolicy,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
 
@@ -91,7 +94,7 @@ export class LdapDirectoryService {
   async test(id: string): Promise<DirectoryTestResult> {
     const directory = await this.directories.findOneBy({ id });
     if (!directory) return { ok: false, stage: 'connect', code: 'NOT_FOUND', message: 'This directory does not exist any more.' };
-    const outcome = await withLdap(this.connection(directory), (client) => client.search(directory.baseDn, { scope: 'base', attributes: ['1.1'] }));
+    const outcome = await this.withDirectory(directory, (client) => client.search(directory.baseDn, { scope: 'base', attributes: ['1.1'] }));
     const result: DirectoryTestResult = outcome.ok
       ? { ok: true, message: `Connection Successful: bound${directory.bindDn ? ` as ${directory.bindDn}` : ' anonymously'} and read ${directory.baseDn}.` }
       : { ok: false, stage: outcome.stage, code: outcome.code, message: outcome.message };
@@ -114,7 +117,7 @@ export class LdapDirectoryService {
       const directory = rows.find((d) => d.name === name);
       if (!directory) return { ok: false, code: 'LDAP_DIRECTORY_MISSING', message: `The related directory "${name}" does not exist any more.` };
       const attributes = Object.values(directory.attributeMap ?? {});
-      const outcome = await withLdap(this.connection(directory), (client) =>
+      const outcome = await this.withDirectory(directory, (client) =>
         client.search(directory.baseDn, { scope: 'sub', filter: buildSearchFilter(directory.searchFilter, username), attributes: attributes.length ? attributes : ['1.1'], sizeLimit: 2 }),
       );
       if (!outcome.ok) {
@@ -136,6 +139,13 @@ export class LdapDirectoryService {
       }
     }
     return { ok: false, code: 'LDAP_USER_NOT_FOUND', message: `${username} was not found in ${names.map((n) => `"${n}"`).join(', ')}.` };
+  }
+
+  /** Connected and bound to the directory, unless its host is in a blocked network. */
+  private async withDirectory<T>(directory: LdapDirectory, work: (client: Client) => Promise<T>): ReturnType<typeof withLdap<T>> {
+    const blocked = await this.egress.refusal(new URL(directory.url).hostname);
+    if (blocked) return { ok: false, stage: 'connect', code: 'EGRESS_BLOCKED', message: `${blocked} Check the URL.` };
+    return withLdap(this.connection(directory), work);
   }
 
   private connection(directory: LdapDirectory) {

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   MAIL_AUTH_UNAVAILABLE: 'The mail server could not check the credentials right now (temporary failure).',
   MAIL_FOLDER_FAILED: 'The IMAP folder could not be opened.',
   MAIL_PROTOCOL_ERROR: 'The mail server answered something the client does not understand.',
+  EGRESS_BLOCKED: 'The host resolves to a network this server never connects to (blockedNetworks: link-local, cloud metadata).',
   LDAP_DIRECTORY_MISSING: 'An OAuth client names a Related LDAP that does not exist.',
   LDAP_HOST_NOT_FOUND: 'The directory server name does not resolve.',
   LDAP_CONNECT_FAILED: 'The directory server refused or dropped the connection.',

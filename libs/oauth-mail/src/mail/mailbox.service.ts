@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { ImapFlow } from 'imapflow';
 import type { SendMailOptions } from 'nodemailer';
 import type { Repository } from 'typeorm';
+import { EgressPolicy } from '../egress/egress-policy.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { CheckStatus } from '../entities/mailbox.enums.js';
@@ -49,6 +50,7 @@ export class MailboxService {
     @InjectRepository(Mailbox) private readonly mailboxes: Repository<Mailbox>,
     private readonly vault: SecretVault,
     private readonly tokens: TokenService,
+    private readonly egress: EgressPolicy,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
 
@@ -179,6 +181,8 @@ export class MailboxService {
    * refused token is refreshed once and the attempt repeated once.
    */
   private async login<T>(mailbox: Mailbox, attempt: (c: MailConnection) => Promise<T>): Promise<{ ok: true; value: T } | Failure> {
+    const blocked = await this.egress.refusal(mailbox.host);
+    if (blocked) return { ok: false, protocol: mailbox.protocol, stage: 'connect', code: 'EGRESS_BLOCKED', message: `${blocked} Check the Host.`, retryable: false };
     const base = {
       host: mailbox.host,
       port: mailbox.port,

@@ -3,9 +3,10 @@ import { request as httpsRequest } from 'node:https';
 import { Inject, Injectable } from '@nestjs/common';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
+import { EgressPolicy } from '../egress/egress-policy.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
-import { proxyAgent } from './proxy-agent.js';
+import { proxyAgent, proxyHost } from './proxy-agent.js';
 import { parseTokenResponse, type TokenSet } from './token-set.js';
 
 /** What a token request needs from the client row. */
@@ -27,7 +28,10 @@ const PERMANENT = new Set(['invalid_grant', 'unauthorized_client', 'invalid_scop
  */
 @Injectable()
 export class TokenEndpointClient {
-  constructor(@Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions) {}
+  constructor(
+    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
+    private readonly egress: EgressPolicy,
+  ) {}
 
   async exchangeCode(endpoint: TokenEndpoint, code: string, redirectUri: string, codeVerifier: string): Promise<TokenSet> {
     return this.post(endpoint, { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier });
@@ -39,6 +43,10 @@ export class TokenEndpointClient {
   }
 
   private async post(endpoint: TokenEndpoint, form: Record<string, string>): Promise<TokenSet> {
+    for (const host of [new URL(endpoint.tokenUrl).hostname, ...(endpoint.proxy ? [proxyHost(endpoint.proxy)] : [])]) {
+      const blocked = await this.egress.refusal(host);
+      if (blocked) throw new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${blocked} Check Url Access Token and Proxy.`);
+    }
     const started = Date.now();
     let response: { status: number; body: string };
     try {
