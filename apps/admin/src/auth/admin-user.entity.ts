@@ -4,6 +4,8 @@ import { BaseEntity, BeforeInsert, Column, CreateDateColumn, Entity, Index, Prim
 export const AdminRole = { Admin: 'admin', Viewer: 'viewer' } as const;
 export type AdminRole = (typeof AdminRole)[keyof typeof AdminRole];
 
+export const isAdminRole = (value: unknown): value is AdminRole => (Object.values(AdminRole) as unknown[]).includes(value);
+
 /** A person who may log in to the admin panel, with a password or through an SSO client. */
 @Entity({ name: 'admin_user' })
 @Index(['ssoIssuer', 'ssoSubject'], { unique: true })

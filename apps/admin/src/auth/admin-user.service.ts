@@ -4,11 +4,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
-import { AdminRole, AdminUser } from './admin-user.entity.js';
+import { AdminRole, AdminUser, isAdminRole } from './admin-user.entity.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { checkText, type Validated } from '@app/oauth-mail';
-
-const ROLES = Object.values(AdminRole) as string[];
 
 /** What the admin session keeps about the signed-in person. */
 export interface CurrentAdmin {
@@ -91,9 +89,9 @@ export class AdminUserService implements OnApplicationBootstrap {
       else values.name = name || null;
     }
     if (input.role !== undefined && input.role !== existing.role) {
-      if (!ROLES.includes(input.role as AdminRole)) errors.role = 'Choose Admin or Viewer.';
+      if (!isAdminRole(input.role)) errors.role = 'Choose Admin or Viewer.';
       else if (existing.id === actorId) errors.role = 'You cannot change your own role; ask another admin.';
-      else values.role = input.role as AdminRole;
+      else values.role = input.role;
     }
     return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: values };
   }

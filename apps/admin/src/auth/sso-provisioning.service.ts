@@ -2,10 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { evaluateCreateExpression, LdapDirectoryService, mapUserFields, type OAuthClient, type SignedInIdentity } from '@app/oauth-mail';
 import type { Repository } from 'typeorm';
-import { AdminRole, AdminUser } from './admin-user.entity.js';
+import { AdminRole, AdminUser, isAdminRole } from './admin-user.entity.js';
 import { toCurrentAdmin, type CurrentAdmin } from './admin-user.service.js';
 
-const ROLES = Object.values(AdminRole) as string[];
 const NOT_ALLOWED = 'Your account is not allowed to sign in here. Ask an administrator for access.';
 
 /** What the sign-in rules make of a first-time person: their user's fields, or why not. */
@@ -66,7 +65,7 @@ export class SsoProvisioningService {
     } else {
       const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
       if (mapped.name) user.name = mapped.name;
-      if (mapped.role && ROLES.includes(mapped.role)) user.role = mapped.role as AdminRole;
+      if (isAdminRole(mapped.role)) user.role = mapped.role;
     }
     user.ldapDirectory = link?.directory ?? null;
     user.ldapDn = link?.dn ?? null;
@@ -96,6 +95,6 @@ export async function decideFirstSignIn(
   }
   const email = (mapped.email ?? username ?? '').toLowerCase();
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return { ok: false, message: 'The provider did not give an e-mail address for your account, so no user could be created.' };
-  const role = [fields.role, mapped.role].find((r) => r && ROLES.includes(r)) ?? AdminRole.Viewer;
-  return { ok: true, email, name: fields.name ?? mapped.name ?? null, role: role as AdminRole };
+  const role = [fields.role, mapped.role].find(isAdminRole) ?? AdminRole.Viewer;
+  return { ok: true, email, name: fields.name ?? mapped.name ?? null, role };
 }
