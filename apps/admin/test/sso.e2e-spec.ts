@@ -163,8 +163,9 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     const outsider = await signIn(id, 'jack@elsewhere.test');
     expect(outsider.callback.status).toBe(403);
     expect(outsider.callback.text).toContain('organisation is not allowed');
-    const bad = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'generic', type: 'user', clientId: 'x', clientSecret: 'x', authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid', userDataSource: 'id_token', usernameAttribute: 'email', allowedDomains: 'common, not a domain' });
+    const bad = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'generic', type: 'user', clientId: 'x', clientSecret: 'x', authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid', userDataSource: 'id_token', usernameAttribute: 'email', allowedDomains: 'common, not a domain', userCreateExpression: 'process.env.HOME == "/root"' });
     expect(bad.body.record.errors.allowedDomains.message).toMatch(/tenant GUIDs or domains/);
+    expect(bad.body.record.errors.userCreateExpression.message).toBe('This expression cannot run: Unknown variable: process');
   });
 
   it('signs in with the Google preset (only its base URL replaced)', async () => {

@@ -1,3 +1,4 @@
+import { checkCreateExpression } from './cel-environment.js';
 import { evaluateCreateExpression } from './create-expression.evaluator.js';
 import { mapUserFields } from './user-fields.mapper.js';
 
@@ -66,5 +67,18 @@ describe(mapUserFields.name, () => {
     expect(Object.getPrototypeOf(out)).toBeNull();
     const hostile = mapUserFields({ name: 'name', email: 'email' }, { name: 'Mallory\r\nBcc: x\u202e', email: ['a@example.test', 'b@example.test'] });
     expect({ ...hostile }).toEqual({ name: 'Mallory  Bcc: x' });
+  });
+});
+
+describe(checkCreateExpression.name, () => {
+  it('accepts what can run, and says why the rest cannot, before it is saved', () => {
+    for (const ok of ['true', 'claims.email.endsWith("@example.com")', 'claims.hd == "x" ? dyn({"role": "admin"}) : dyn(false)', 'directory.role == "admin"']) {
+      expect(checkCreateExpression(ok)).toBeNull();
+    }
+    expect(checkCreateExpression('process.env')).toBe('Unknown variable: process');
+    expect(checkCreateExpression('claims.email +')).toMatch(/Unexpected token/);
+    expect(checkCreateExpression('claims.hd == "x" ? {"role": "admin"} : false')).toMatch(/Ternary branches must have the same type/);
+    expect(checkCreateExpression('"a string"')).toMatch(/gives a string; it must give true, false or a map/);
+    expect(checkCreateExpression(`${'('.repeat(40)}true${')'.repeat(40)}`)).toMatch(/maxDepth/);
   });
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { CEL_ENVIRONMENT_OPTIONS, CEL_VARIABLES } from './cel-environment.js';
 import { cleanFieldValue } from './user-fields.mapper.js';
 
 /** What User Create Expression decided for a first-time user. */
@@ -24,9 +25,11 @@ const CEL_MODULE = pathToFileURL(createRequire(import.meta.url).resolve('@marcba
 // and CEL itself has no access to code, files or the network.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.module).then(({ evaluate }) => {
+import(workerData.module).then(({ Environment }) => {
   try {
-    parentPort.postMessage({ ok: true, result: evaluate(workerData.expression, { claims: workerData.claims, directory: workerData.directory }) });
+    const env = new Environment(workerData.environment);
+    for (const [name, type] of workerData.variables) env.registerVariable(name, type);
+    parentPort.postMessage({ ok: true, result: env.evaluate(workerData.expression, { claims: workerData.claims, directory: workerData.directory }) });
   } catch (error) {
     parentPort.postMessage({ ok: false, error: String((error && error.message) || error).slice(0, 300) });
   }
@@ -49,7 +52,7 @@ export async function evaluateCreateExpression(
   if (Buffer.byteLength(json) > maxClaimsBytes) return { allow: false, reason: 'error', detail: `The claims are larger than ${maxClaimsBytes} bytes.` };
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { module: CEL_MODULE, expression, claims: JSON.parse(json), directory: { ...directory } },
+    workerData: { module: CEL_MODULE, environment: CEL_ENVIRONMENT_OPTIONS, variables: CEL_VARIABLES, expression, claims: JSON.parse(json), directory: { ...directory } },
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8, codeRangeSizeMb: 8, stackSizeMb: 1 },
     stdout: true,
     stderr: true,

@@ -7,6 +7,7 @@ import {
 } from '../entities/oauth-client.enums.js';
 import { checkText, checkToken, checkUrl, checkHost, checkPort } from './field-rules.js';
 import { InputReader, type Validated } from './input-reader.js';
+import { checkCreateExpression } from '../provisioning/cel-environment.js';
 
 /** The editable fields of an OAuth client, normalized. `clientSecret` is set only when a new one was typed. */
 export interface OAuthClientDraft {
@@ -118,7 +119,10 @@ export function validateOAuthClient(
 
   const userFields = r.mapping('userFields', 'claim');
   const userCreateExpression = r.text('userCreateExpression');
-  if (userCreateExpression) r.check('userCreateExpression', checkText(userCreateExpression, 2048, { singleLine: false }));
+  if (userCreateExpression) {
+    const problem = checkText(userCreateExpression, 2048, { singleLine: false }) ?? checkCreateExpression(userCreateExpression);
+    r.check('userCreateExpression', problem && `This expression cannot run: ${problem}`);
+  }
   const loginButtonCaption = r.text('loginButtonCaption');
   if (loginButtonCaption) r.check('loginButtonCaption', checkText(loginButtonCaption, 100));
   const loginButtonIcon = r.text('loginButtonIcon');
