@@ -191,6 +191,11 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     });
     expect(failing.callback.status).toBe(403);
     expect(failing.callback.text).toContain('Endpoint User Data did not return the signed-in user');
+    // The access token is never sent to a cloud metadata address.
+    const metadata = await userClient({ userDataSource: 'endpoint', userDataEndpoint: 'https://169.254.169.254/latest/meta-data', scope: 'openid email profile' });
+    const blocked = await signIn(metadata.id, 'ivan@example.test');
+    expect(blocked.callback.status).toBe(403);
+    expect(blocked.callback.text).toContain('169.254.169.254 is in a network this server never connects to');
   });
 
   it('refuses a callback that arrives in another browser session', async () => {

@@ -1,4 +1,5 @@
 import { IsNull, MoreThan, type Repository } from 'typeorm';
+import type { EgressPolicy } from '../egress/egress-policy.js';
 import type { OAuthTransaction } from '../entities/oauth-transaction.entity.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { cleanProviderText } from '../errors/provider-hints.js';
@@ -53,8 +54,8 @@ export async function consumeAuthorizationResponse(
 }
 
 /** The issuer an answer must name, when the server's metadata promises `iss` in every authorization response. */
-export async function requiredIssuer(authorizeUrl: string): Promise<string | null> {
-  const metadata = await discoverIssuer(authorizeUrl, DISCOVERY_TIMEOUT_MS);
+export async function requiredIssuer(authorizeUrl: string, egress: EgressPolicy): Promise<string | null> {
+  const metadata = await discoverIssuer(authorizeUrl, DISCOVERY_TIMEOUT_MS, egress);
   return metadata?.answersWithIss ? metadata.issuer : null;
 }
 

@@ -1,3 +1,5 @@
+import type { EgressPolicy } from '../egress/egress-policy.js';
+
 /** What an authorization server says about itself, as far as the authorization response is concerned. */
 export interface IssuerMetadata {
   issuer: string;
@@ -14,10 +16,11 @@ const cache = new Map<string, { at: number; value: IssuerMetadata | null }>();
  * Absent or unrelated metadata gives null: the checks that need it are then
  * the weaker origin checks, never a failure.
  */
-export async function discoverIssuer(authorizeUrl: string, timeoutMs: number): Promise<IssuerMetadata | null> {
+export async function discoverIssuer(authorizeUrl: string, timeoutMs: number, egress: EgressPolicy): Promise<IssuerMetadata | null> {
   const hit = cache.get(authorizeUrl);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
   const endpoint = new URL(authorizeUrl);
+  if (await egress.refusal(endpoint.hostname)) return null;
   endpoint.search = '';
   let value: IssuerMetadata | null = null;
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {

@@ -15,6 +15,7 @@ import { consumeAuthorizationResponse, issuerRefusal, requiredIssuer } from './a
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import { identityFromClaims, idTokenClaims, type TokenSet } from '../tokens/token-set.js';
 import { TokenService } from '../tokens/token.service.js';
+import { EgressPolicy } from '../egress/egress-policy.js';
 import { OAuthClientService } from './oauth-client.service.js';
 
 /** The result of a Validate callback: expected failures are values. */
@@ -38,6 +39,7 @@ export class OAuthValidationService {
     private readonly vault: SecretVault,
     private readonly endpoint: TokenEndpointClient,
     private readonly tokens: TokenService,
+    private readonly egress: EgressPolicy,
   ) {}
 
   /** Builds the provider's authorization URL for a client, recording the pending transaction. */
@@ -52,7 +54,7 @@ export class OAuthValidationService {
       initiatedBy,
       redirectUri,
       expectedIssuerOrigin: new URL(settings.authorizeUrl).origin,
-      expectedIssuer: await requiredIssuer(settings.authorizeUrl),
+      expectedIssuer: await requiredIssuer(settings.authorizeUrl, this.egress),
     });
     const outcome = await runStrategy(this.strategy(client, store), { query: {} });
     if (outcome.kind === 'redirect') return { ok: true, authorizeUrl: outcome.url };

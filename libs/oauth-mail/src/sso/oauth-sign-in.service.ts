@@ -18,6 +18,7 @@ import { hashState, TransactionStateStore } from '../passport/transaction-state.
 import { startAzureSignIn, completeAzureSignIn, type AzureSignInSettings } from '../providers/azure/azure-sign-in.js';
 import { isLoopbackHost } from '../validation/field-rules.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
+import { EgressPolicy } from '../egress/egress-policy.js';
 import type { TokenSet } from '../tokens/token-set.js';
 
 /** The person a User-type client signed in, keyed on the provider's stable subject. */
@@ -57,6 +58,7 @@ export class OAuthSignInService {
     private readonly clientService: OAuthClientService,
     private readonly vault: SecretVault,
     private readonly endpoint: TokenEndpointClient,
+    private readonly egress: EgressPolicy,
   ) {}
 
   /** Sign-in needs the app on https (loopback excepted): session cookies and codes must not cross the network in clear. */
@@ -89,7 +91,7 @@ export class OAuthSignInService {
       const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
       if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
       const { authorizeUrl, state, nonce } = started.value;
-      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, expectedIssuer: await requiredIssuer(authorizeUrl), nonceHash: sha256(nonce) };
+      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, expectedIssuer: await requiredIssuer(authorizeUrl, this.egress), nonceHash: sha256(nonce) };
       await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
       return { ok: true, authorizeUrl };
     }
@@ -98,7 +100,7 @@ export class OAuthSignInService {
     const store = new TransactionStateStore(this.transactions, this.vault, {
       ...binding,
       expectedIssuerOrigin: new URL(authorizeUrl).origin,
-      expectedIssuer: await requiredIssuer(authorizeUrl),
+      expectedIssuer: await requiredIssuer(authorizeUrl, this.egress),
       nonceHash: sha256(nonce),
     });
     const outcome = await runStrategy(this.strategy(client, store, { nonce }), { query: {} });
@@ -153,6 +155,7 @@ export class OAuthSignInService {
     const attribute = client.usernameAttribute ?? 'email';
     if (client.userDataSource === 'endpoint') {
       if (!settings.userDataEndpoint) throw new OAuthMailError('PROVIDER_ERROR', 'Endpoint User Data is not set for this client.');
+      await this.allowed(settings.userDataEndpoint);
       const res = await fetch(settings.userDataEndpoint, { headers: { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
       const claims = (await res.json().catch(() => null)) as Record<string, unknown> | null;
       const subject = claims?.sub ?? claims?.id;
@@ -166,6 +169,7 @@ export class OAuthSignInService {
     const issuer = typeof unverified.iss === 'string' ? unverified.iss : '';
     // The issuer must be the one the request went to (mix-up defense), and its metadata must say so too (RFC 8414 §3.3).
     if (safeOrigin(issuer) !== tx.expectedIssuerOrigin) throw new OAuthMailError('ISSUER_MISMATCH', 'The ID token comes from another issuer; the sign-in was refused.');
+    await this.allowed(issuer);
     const metadata = (await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })).json()) as { issuer?: string; jwks_uri?: string };
     if (metadata.issuer !== issuer || !metadata.jwks_uri || safeOrigin(metadata.jwks_uri) !== safeOrigin(issuer)) {
       throw new OAuthMailError('ISSUER_MISMATCH', 'The issuer\'s metadata does not match the ID token; the sign-in was refused.');
@@ -181,6 +185,12 @@ export class OAuthSignInService {
     // Entra ID: (tid, oid) is the stable key; elsewhere (iss, sub).
     const subject = client.provider === 'azure' && typeof claims.tid === 'string' && typeof claims.oid === 'string' ? `${claims.tid}:${claims.oid}` : String(payload.sub);
     return { issuer, subject, username: stringClaim(claims, attribute), claims };
+  }
+
+  /** Refuses (as the sign-in's error) a URL whose host is in a blocked network. */
+  private async allowed(url: string): Promise<void> {
+    const blocked = await this.egress.refusal(new URL(url).hostname);
+    if (blocked) throw new OAuthMailError('EGRESS_BLOCKED', `The sign-in was refused: ${blocked}`);
   }
 
   /** Azure: passport-azure-ad redeems the code and validates the ID token; (tid, oid) is the stable key. */
