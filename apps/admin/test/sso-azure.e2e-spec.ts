@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
 import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
 
@@ -96,6 +97,19 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     expect(forged.status).toBe(403);
     expect(forged.text).toContain('names another issuer than its tenant');
     expect(await userRow('sam@contoso.test')).toBeUndefined();
+  });
+
+  it('goes through the client\'s proxy for metadata, keys and the code (HTTP CONNECT)', async () => {
+    const proxy = await ConnectProxy.start();
+    try {
+      // A tenant of its own: passport-azure-ad caches metadata per URL.
+      const { id } = await azureClient({ tenantId: randomUUID(), proxy: proxy.address });
+      expect((await signIn(id, 'tara@contoso.test')).callback.status).toBe(303);
+      expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([new URL(peer.issuer).host]));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('explains a tenant whose metadata cannot be loaded', async () => {

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -16,6 +14,7 @@ import {
   type TokenSet,
 } from '@app/oauth-mail';
 import { ExampleHostModule } from '../../../src/example-host.module.js';
+import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
 
@@ -172,25 +171,12 @@ describe(TokenService.name, () => {
   });
 
   it('sends token requests through the client\'s proxy (HTTP CONNECT), and says so when the proxy is down', async () => {
-    const tunnels: string[] = [];
-    const proxy = createHttpServer();
-    proxy.on('connect', (req, client: Socket, head: Buffer) => {
-      tunnels.push(req.url!);
-      const [host, port] = req.url!.split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const proxyPort = (proxy.address() as { port: number }).port;
-    const id = await validatedClient(app, { proxy: `127.0.0.1:${proxyPort}` });
-    expect(tunnels).toEqual([new URL(peer.issuer).host]);
+    const proxy = await ConnectProxy.start();
+    const id = await validatedClient(app, { proxy: proxy.address });
+    expect(proxy.tunnels).toEqual([new URL(peer.issuer).host]);
     await app.get(TokenService).getAccessToken(id, { forceRefresh: true });
-    expect(tunnels).toHaveLength(2);
-    await new Promise((r) => proxy.close(r));
+    expect(proxy.tunnels).toHaveLength(2);
+    await proxy.stop();
     await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
     expect((await stored(id)).row.validationStatus).toBe('valid');
   });

@@ -19,6 +19,7 @@ import { startAzureSignIn, completeAzureSignIn, type AzureSignInSettings } from 
 import { isLoopbackHost } from '../validation/field-rules.js';
 import { TokenEndpointClient } from '../tokens/token-endpoint.client.js';
 import { EgressPolicy } from '../egress/egress-policy.js';
+import { proxyUrl } from '../tokens/proxy-agent.js';
 import type { TokenSet } from '../tokens/token-set.js';
 
 /** The person a User-type client signed in, keyed on the provider's stable subject. */
@@ -87,6 +88,7 @@ export class OAuthSignInService {
     if (!this.available) return { ok: false, code: 'CONFIGURATION_INVALID', message: 'Sign-in with a provider works only when this app is reached over https. Ask an administrator to set its public URL to https.' };
     const binding = { clientId: client.id, initiatedBy: sessionBinding, redirectUri: this.clientService.redirectUri(client.id), purpose: 'sign_in' as const };
     if (client.provider === 'azure') {
+      if (client.proxy) await this.allowed(proxyUrl(client.proxy).toString());
       const verifier = randomBytes(32).toString('base64url');
       const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
       if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
@@ -224,6 +226,7 @@ export class OAuthSignInService {
       scopes: settings.scopes,
       multiTenant: ['organizations', 'common', 'consumers'].includes((client.tenantId ?? '').toLowerCase()),
       allowHttpRedirect: isLoopbackHost(new URL(redirectUri).hostname),
+      proxy: client.proxy ? proxyUrl(client.proxy).toString() : undefined,
     };
   }
 

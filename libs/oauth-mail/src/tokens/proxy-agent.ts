@@ -4,10 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 
 /** The Proxy field (host:port or a URL) as a URL. */
-const parseProxy = (proxy: string) => new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`);
-
-/** The host name of the Proxy field. */
-export const proxyHost = (proxy: string) => parseProxy(proxy).hostname;
+export const proxyUrl = (proxy: string) => new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`);
 
 /**
  * An agent that tunnels through an HTTP proxy with CONNECT. `verifySsl` off
@@ -15,10 +12,10 @@ export const proxyHost = (proxy: string) => parseProxy(proxy).hostname;
  * process: the admin is warned in the form that it is unsafe.
  */
 export function proxyAgent(proxy: string, target: URL, verifySsl: boolean): HttpAgent {
-  const proxyUrl = parseProxy(proxy);
+  const via = proxyUrl(proxy);
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   const tunnel = (done: (err: Error | null, socket?: Duplex) => void) => {
-    const req = request({ host: proxyUrl.hostname, port: proxyUrl.port, method: 'CONNECT', path: `${target.hostname}:${port}` });
+    const req = request({ host: via.hostname, port: via.port, method: 'CONNECT', path: `${target.hostname}:${port}` });
     req.once('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();

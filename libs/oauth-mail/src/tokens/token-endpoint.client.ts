@@ -6,7 +6,7 @@ import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
 import { EgressPolicy } from '../egress/egress-policy.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
-import { proxyAgent, proxyHost } from './proxy-agent.js';
+import { proxyAgent, proxyUrl } from './proxy-agent.js';
 import { parseTokenResponse, type TokenSet } from './token-set.js';
 
 /** What a token request needs from the client row. */
@@ -43,7 +43,7 @@ export class TokenEndpointClient {
   }
 
   private async post(endpoint: TokenEndpoint, form: Record<string, string>): Promise<TokenSet> {
-    for (const host of [new URL(endpoint.tokenUrl).hostname, ...(endpoint.proxy ? [proxyHost(endpoint.proxy)] : [])]) {
+    for (const host of [new URL(endpoint.tokenUrl).hostname, ...(endpoint.proxy ? [proxyUrl(endpoint.proxy).hostname] : [])]) {
       const blocked = await this.egress.refusal(host);
       if (blocked) throw new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${blocked} Check Url Access Token and Proxy.`);
     }

@@ -15,6 +15,8 @@ export interface AzureSignInSettings {
   multiTenant: boolean;
   /** Loopback redirect URIs may be http (development and tests); passport-azure-ad wants https otherwise. */
   allowHttpRedirect: boolean;
+  /** The client's Proxy as a URL: metadata, keys and the code redemption go through it (HTTP CONNECT). */
+  proxy?: string;
 }
 
 /** The state and nonce passport-azure-ad chose for a request, which the callback must hand back. */
@@ -81,6 +83,7 @@ function strategy(settings: AzureSignInSettings): Strategy {
       sessionKey: SESSION_KEY,
       nonceLifetime: 600,
       clockSkew: 60,
+      ...(settings.proxy ? { proxy: settings.proxy } : {}),
     },
     // Eight parameters: passport-azure-ad passes the validated ID token's claims.
     (_iss: unknown, _sub: unknown, _profile: unknown, jwtClaims: unknown, _access: unknown, _refresh: unknown, _params: unknown, done: unknown) =>
