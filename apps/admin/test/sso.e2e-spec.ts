@@ -105,8 +105,11 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     const res = await submit(admin, `${API}/OAuthClient/records/${id}/edit`, { userCreateExpression: expression, clientSecret: 'a-new-secret-value' });
     expect(res.body.notice).toMatchObject({ type: 'success' });
     expect(t.output.text).toContain(`admin@example.test changed OAuthClient ${id}: clientSecret, userCreateExpression`);
-    expect(t.output.text).not.toContain(expression);
-    expect(t.output.text).not.toContain('a-new-secret-value');
+    const log = await admin.get(`${API}/AuditEvent/actions/list`);
+    expect(log.body.records[0].params).toMatchObject({ actor: 'admin@example.test', action: 'changed', resource: 'OAuthClient', records: id, fields: 'clientSecret, userCreateExpression' });
+    const everything = t.output.text + log.text + JSON.stringify(await t.app.get(DataSource).query('SELECT * FROM audit_event'));
+    expect(everything).not.toContain(expression);
+    expect(everything).not.toContain('a-new-secret-value');
   });
 
   it('Test sign-in rules: shows what a first sign-in would get from sample claims, with the stored or an edited expression, saving nothing', async () => {
@@ -295,7 +298,9 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       const bob = await signIn(id, 'bob@example.test');
       expect(bob.callback.status).toBe(303);
       expect((await users()).find((u: { email: string }) => u.email === 'bob@example.test')).toMatchObject({ role: 'viewer', name: 'Bob Viewer' });
-      // A viewer may look at directories but not test (or change) them.
+      // A viewer may look at directories but not test (or change) them, nor read the audit log.
+      const audit = await bob.browser.get(`${API}/AuditEvent/actions/list`);
+      expect(audit.body).toMatchObject({ records: [], notice: { type: 'error' } });
       expect((await bob.browser.get(`${API}/LdapDirectory/records/${dir.body.record.params.id}/show`)).status).toBe(200);
       const tested = await submit(bob.browser, `${API}/LdapDirectory/records/${dir.body.record.params.id}/testConnection`, {});
       expect(tested.body.notice?.type).toBe('error');

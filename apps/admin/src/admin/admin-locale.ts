@@ -2,7 +2,7 @@ import type { LocaleTranslations } from 'adminjs';
 
 /** Labels as the seed documentation names the fields. */
 export const ADMIN_TRANSLATIONS: LocaleTranslations = {
-  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', AdminUser: 'Users', 'OAuth Mail': 'OAuth Mail', Administration: 'Administration' },
+  labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', AdminUser: 'Users', AuditEvent: 'Audit log', 'OAuth Mail': 'OAuth Mail', Administration: 'Administration' },
   resources: {
     OAuthClient: {
       labels: {
@@ -121,6 +121,9 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         ldapDn: 'Directory entry',
         lastLoginAt: 'Last sign-in',
       },
+    },
+    AuditEvent: {
+      properties: { at: 'When', actor: 'Who', action: 'Did', resource: 'What', records: 'Records', fields: 'Fields changed' },
     },
   },
 };

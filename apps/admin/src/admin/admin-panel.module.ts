@@ -13,7 +13,9 @@ import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { ADMIN_TRANSLATIONS } from './admin-locale.js';
 import { withRoles } from './admin-roles.js';
-import { withAuditTrail } from './audit-trail.js';
+import { withAuditTrail } from '../audit/audit-trail.js';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { auditEventResource } from '../audit/audit-event.resource.js';
 import { componentLoader, Components } from './component-loader.js';
 import { dashboardSummary } from './dashboard.handler.js';
 import { PanelLoader } from './panel.loader.js';
@@ -50,7 +52,16 @@ export function adminPanelModule(): DynamicModule {
         componentLoader,
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
-        resources: [oauthClientResource(clients, validation, dataSource), mailboxResource(mailboxes, mail, dataSource), ldapDirectoryResource(directories, dataSource), adminUserResource(users, dataSource)].map(withRoles).map(withAuditTrail).map(scrubbed),
+        resources: [
+          oauthClientResource(clients, validation, dataSource),
+          mailboxResource(mailboxes, mail, dataSource),
+          ldapDirectoryResource(directories, dataSource),
+          adminUserResource(users, dataSource),
+          auditEventResource(),
+        ]
+          .map(withRoles)
+          .map(withAuditTrail(dataSource.getRepository(AuditEvent)))
+          .map(scrubbed),
         dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
         locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },

@@ -5,7 +5,7 @@ import { AdminRole } from '../auth/admin-user.entity.js';
 const READ_ACTIONS = new Set(['list', 'search', 'show']);
 const BUILT_IN_CHANGES = ['new', 'edit', 'delete', 'bulkDelete'];
 
-const isAdmin = ({ currentAdmin }: ActionContext) => currentAdmin?.role === AdminRole.Admin;
+export const isAdmin = ({ currentAdmin }: ActionContext) => currentAdmin?.role === AdminRole.Admin;
 
 /** Viewers may list, search and show; everything else is for admins. AdminJS hides refused actions and answers them as forbidden. */
 export function withRoles(resource: ResourceWithOptions): ResourceWithOptions {

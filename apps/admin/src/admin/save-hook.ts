@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationError, type ActionContext, type ActionRequest, type PropertyErrors } from 'adminjs';
 import type { FieldErrors, Validated } from '@app/oauth-mail';
-import type { AuditedContext } from './audit-trail.js';
+import type { AuditedContext } from '../audit/audit-trail.js';
 
 interface SaveHookOptions<Row extends { id: string }> {
   /** The fields a form may write; anything else in the payload is dropped. */
@@ -33,7 +33,7 @@ export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Ro
         type: 'validation',
       });
     }
-    // For the audit trail (audit-trail.ts): which columns this save writes anew, never their values.
+    // For the audit trail (audit/audit-trail.ts): which columns this save writes anew, never their values.
     const before = (existing ?? {}) as Record<string, unknown>;
     (context as AuditedContext).auditChanges = Object.entries(result.value)
       .filter(([column, value]) => JSON.stringify(before[column] ?? null) !== JSON.stringify(value ?? null))

@@ -1,3 +1,4 @@
+import { AuditEvent } from '../audit/audit-event.entity.js';
 import { OAUTH_MAIL_ENTITIES } from '@app/oauth-mail';
 import type { DataSourceOptions } from 'typeorm';
 import { AdminSession } from '../auth/admin-session.entity.js';
@@ -8,7 +9,7 @@ import { POSTGRES_MIGRATIONS } from './migrations/postgres/index.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/index.js';
 
 /** Every entity of the app's schema: the library's and the app's own. */
-export const APP_ENTITIES = [...OAUTH_MAIL_ENTITIES, AdminUser, AdminSession];
+export const APP_ENTITIES = [...OAUTH_MAIL_ENTITIES, AdminUser, AdminSession, AuditEvent];
 
 /** The app's one connection. The schema comes from migrations, which run at boot. */
 export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
