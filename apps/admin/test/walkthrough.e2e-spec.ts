@@ -246,6 +246,16 @@ describe('The seed walkthrough in a real browser', () => {
     await screenshot(page, 'ldap-directory-test-green');
   });
 
+  it('10. Users shows who signs in how; the Audit log shows who changed what', async () => {
+    await page.goto(`${base}/admin/resources/AdminUser`);
+    await page.getByText('hank@example.test').waitFor();
+    await page.getByText(/^SSO \(/).first().waitFor();
+    await screenshot(page, 'users');
+    await page.goto(`${base}/admin/resources/AuditEvent`);
+    await page.getByText('LdapDirectory').first().waitFor();
+    await screenshot(page, 'audit-log');
+  });
+
   it('loads the panel without any request leaving the machine', () => {
     // The test provider's own pages load a web font; the admin's pages must load nothing from outside.
     expect(outside.filter((r) => r.from.startsWith(base))).toEqual([]);

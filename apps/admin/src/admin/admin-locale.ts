@@ -123,7 +123,7 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
       },
     },
     AuditEvent: {
-      properties: { at: 'When', actor: 'Who', action: 'Did', resource: 'What', records: 'Records', fields: 'Fields changed' },
+      properties: { at: 'When', actor: 'Who', action: 'Action', resource: 'Resource', records: 'Records', recordIds: 'Record ids', fields: 'Fields changed' },
     },
   },
 };

@@ -22,8 +22,12 @@ export class AuditEvent extends BaseEntity {
   @Column({ type: 'varchar', length: 64 })
   resource: string;
 
+  /** The records' titles (names), as the panel showed them. */
   @Column({ type: 'varchar', length: 2000 })
   records: string;
+
+  @Column({ type: 'varchar', length: 2000 })
+  recordIds: string;
 
   /** Comma-separated field names a change touched. */
   @Column({ type: 'varchar', length: 2000, nullable: true })

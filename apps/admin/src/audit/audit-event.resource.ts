@@ -13,7 +13,7 @@ export function auditEventResource(): ResourceWithOptions {
       navigation: { name: 'Administration', icon: 'Users' },
       listProperties: ['at', 'actor', 'action', 'resource', 'records', 'fields'],
       filterProperties: ['actor', 'action', 'resource', 'at'],
-      showProperties: ['at', 'actor', 'action', 'resource', 'records', 'fields'],
+      showProperties: ['at', 'actor', 'action', 'resource', 'records', 'recordIds', 'fields'],
       sort: { sortBy: 'at', direction: 'desc' },
       properties: { id: { isVisible: false } },
       // Admins only, reading included: it names who did what.

@@ -31,15 +31,17 @@ function audit(action: string, events: Repository<AuditEvent>) {
   return async (response: ActionResponse, request: ActionRequest, context: AuditedContext): Promise<ActionResponse> => {
     const failed = response.notice?.type === 'error' || Object.keys(response.record?.errors ?? {}).length > 0;
     if (request.method !== 'post' || failed) return response;
+    const records = (response.records ?? [response.record]) as ({ id?: unknown; title?: unknown } | undefined)[];
     const event = {
       actor: String(context.currentAdmin?.email ?? 'unknown'),
       action: VERBS[action],
       resource: context.resource.id(),
-      records: (response.records ?? [response.record]).map((r: { id?: unknown; params?: { id?: unknown } } | undefined) => String(r?.id ?? r?.params?.id ?? '?')).join(', ').slice(0, 2000),
+      records: records.map((r) => String(r?.title || r?.id || '?')).join(', ').slice(0, 2000),
+      recordIds: records.map((r) => String(r?.id ?? '?')).join(', ').slice(0, 2000),
       fields: action === 'edit' || action === 'new' ? (context.auditChanges ?? []).join(', ').slice(0, 2000) || null : null,
     };
     await events.insert(events.create(event));
-    logger.log(`${event.actor} ${event.action} ${event.resource} ${event.records}${event.fields === null ? '' : `: ${event.fields || 'nothing changed'}`}`);
+    logger.log(`${event.actor} ${event.action} ${event.resource} ${event.recordIds}${event.fields === null ? '' : `: ${event.fields || 'nothing changed'}`}`);
     return response;
   };
 }
