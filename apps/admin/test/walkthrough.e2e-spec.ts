@@ -125,6 +125,8 @@ describe('The seed walkthrough in a real browser', () => {
     // The form starts with what the server would apply to an empty field.
     expect(await page.locator('input[name="scopeSeparator"]').inputValue()).toBe(' ');
     await page.locator('[data-testid="property-edit-status"]').getByText('Enabled').waitFor();
+    // Help text stands under the field, not in a tooltip.
+    await page.getByTestId('help-clientSecret').getByText("Azure: the secret's Value").waitFor();
     await screenshot(page, 'client-form');
     recordId = await saveAndOpen('OAuthClient', 'Support mailbox');
     const redirectUri = await page.locator('#redirect-uri').textContent();

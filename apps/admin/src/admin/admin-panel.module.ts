@@ -59,6 +59,7 @@ export function adminPanelModule(): DynamicModule {
           adminUserResource(users, dataSource),
           auditEventResource(),
         ]
+          .map(withFieldHelp)
           .map(withRoles)
           .map(withAuditTrail(dataSource.getRepository(AuditEvent)))
           .map(scrubbed),
@@ -79,6 +80,17 @@ export function adminPanelModule(): DynamicModule {
       sessionOptions: sessionOptions(config, store),
     }),
   });
+}
+
+/** Help text under the form fields that have one (AdminJS would hide it in a tooltip), unless a field has its own editor. */
+function withFieldHelp(resource: ResourceWithOptions): ResourceWithOptions {
+  const properties = Object.fromEntries(
+    Object.entries(resource.options.properties ?? {}).map(([name, property]) => [
+      name,
+      property.description && !property.components?.edit ? { ...property, components: { ...property.components, edit: Components.FormField } } : property,
+    ]),
+  );
+  return { ...resource, options: { ...resource.options, properties } };
 }
 
 /** Adds the secret scrubber after every action of a resource, custom ones included. */

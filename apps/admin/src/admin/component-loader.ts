@@ -15,7 +15,7 @@ export const Components = {
   CheckAction: componentLoader.add('CheckAction', './components/check-action'),
   NewWithDefaults: componentLoader.add('NewWithDefaults', './components/new-with-defaults'),
   TestRulesAction: componentLoader.add('TestRulesAction', './components/test-rules-action'),
-  ConditionalProperty: componentLoader.add('ConditionalProperty', './components/conditional-property'),
+  FormField: componentLoader.add('FormField', './components/form-field'),
   StatusBadge: componentLoader.add('StatusBadge', './components/status-badge'),
   OAuthClientReference: componentLoader.add('OAuthClientReference', './components/oauth-client-reference'),
   Dashboard: componentLoader.add('Dashboard', './components/dashboard'),
