@@ -275,6 +275,9 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       const [row] = await t.app.get(DataSource).query(`SELECT "bindPasswordEncrypted", "lastTestStatus", "lastTestMessage" FROM ldap_directory WHERE id = '${wrong.body.record.params.id}'`);
       expect(row).toMatchObject({ lastTestStatus: 'failed', lastTestMessage: expect.stringMatching(/invalid credentials/) });
       expect(row.bindPasswordEncrypted).toMatch(/^v1\./);
+      // The dashboard lists the directories that failed their last test.
+      const dashboard = await admin.get('/admin/api/dashboard');
+      expect(dashboard.body.directories.failing.map((d: { name: string }) => d.name)).toContain(wrong.body.record.params.name);
     });
 
     it('links a signing-in person to their directory entry and enriches the user; refuses people not in it and unknown directory names', async () => {

@@ -184,7 +184,7 @@ describe('The seed walkthrough in a real browser', () => {
     await screenshot(page, 'check-red');
     await page.goto(`${base}/admin`);
     await page.getByTestId('clients-attention').getByText('must be validated again').waitFor();
-    await page.getByTestId('mailboxes-failing').getByText('Support inbox').waitFor();
+    await page.getByTestId('Mailbox-failing').getByText('Support inbox').waitFor();
     await screenshot(page, 'dashboard-attention');
     await validate();
     await check(imapId, /Connection Successful/);

@@ -4,12 +4,15 @@ import { Box, H2, H5, Link, Text } from '@adminjs/design-system';
 
 interface Summary {
   clients: { total: number; valid: number; attention: { id: string; name: string; status: string; lastError: string | null }[] };
-  mailboxes: { total: number; ok: number; failing: { id: string; name: string; message: string | null }[]; unchecked: number };
+  mailboxes: { total: number; ok: number; failing: Failing[]; unchecked: number };
+  directories: { failing: Failing[] };
 }
+
+type Failing = { id: string; name: string; message: string | null };
 
 const api = new ApiClient();
 
-/** What an admin needs first: which clients need validating and which mailboxes fail their check. */
+/** What an admin needs first: which clients need validating, which mailboxes and directories fail their test. */
 const Dashboard: React.FC = () => {
   const [data, setData] = useState<Summary | null>(null);
   useEffect(() => {
@@ -24,6 +27,17 @@ const Dashboard: React.FC = () => {
       <Link href={href}>Open the list</Link>
     </Box>
   );
+  const failingList = (title: string, resource: string, items: Failing[]) =>
+    items.length ? (
+      <Box variant="container" mb="xl" data-testid={`${resource}-failing`}>
+        <H5>{title}</H5>
+        {items.map((m) => (
+          <Text key={m.id} mb="default">
+            <Link href={`/admin/resources/${resource}/records/${m.id}/show`}>{m.name}</Link>{m.message ? ` — ${m.message}` : ''}
+          </Text>
+        ))}
+      </Box>
+    ) : null;
   return (
     <Box p="xl">
       <H2 mb="xl">OAuth Mail</H2>
@@ -43,16 +57,8 @@ const Dashboard: React.FC = () => {
           ))}
         </Box>
       ) : null}
-      {data.mailboxes.failing.length ? (
-        <Box variant="container" data-testid="mailboxes-failing">
-          <H5>Mailboxes failing their last check</H5>
-          {data.mailboxes.failing.map((m) => (
-            <Text key={m.id} mb="default">
-              <Link href={`/admin/resources/Mailbox/records/${m.id}/show`}>{m.name}</Link>{m.message ? ` — ${m.message}` : ''}
-            </Text>
-          ))}
-        </Box>
-      ) : null}
+      {failingList('Mailboxes failing their last check', 'Mailbox', data.mailboxes.failing)}
+      {failingList('LDAP directories failing their last test', 'LdapDirectory', data.directories.failing)}
       {!data.clients.total ? (
         <Box variant="container">
           <Text>Start with an OAuth client: <Link href="/admin/resources/OAuthClient/actions/new">create one</Link>, save it, register its Redirect Uri at the provider, then Validate.</Text>
