@@ -4,6 +4,8 @@ import { connect, type Socket } from 'node:net';
 /** A real HTTP CONNECT proxy on loopback that records the host:port of each tunnel. */
 export class ConnectProxy {
   readonly tunnels: string[] = [];
+  // Tunnelled sockets leave the HTTP server's hands but keep close() waiting: stop() ends them.
+  private readonly sockets = new Set<Socket>();
 
   private constructor(private readonly server: Server) {}
 
@@ -22,13 +24,18 @@ export class ConnectProxy {
         upstream.write(head);
         upstream.pipe(client).pipe(upstream);
       });
-      upstream.on('error', () => client.destroy());
+      for (const socket of [client, upstream]) {
+        proxy.sockets.add(socket);
+        socket.on('close', () => proxy.sockets.delete(socket));
+        socket.on('error', () => (socket === upstream ? client : upstream).destroy());
+      }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return proxy;
   }
 
   stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     return new Promise((r) => this.server.close(() => r()));
   }
 }

@@ -168,6 +168,10 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect(popRow.populated.oauthClientId.params.name).toBe('M365 support');
     const show = await record(await agent.get(`${API}/Mailbox/records/${imap.record.params.id}/show`));
     expect(show.record.params.passwordStatus).toBe('set');
+    // The stored password is never sent to another host without being typed again.
+    const moved = await record(await submit(agent, `${API}/Mailbox/records/${imap.record.params.id}/edit`, { host: 'imap.elsewhere.example' }));
+    expect(moved.record.errors.password.message).toMatch(/Enter the password again/);
+    expect((await record(await submit(agent, `${API}/Mailbox/records/${imap.record.params.id}/edit`, { name: 'Support IMAP' }))).notice.type).toBe('success');
   });
 
   it('answers each invalid mailbox field with a message under that field, and writes nothing', async () => {

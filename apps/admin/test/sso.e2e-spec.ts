@@ -169,6 +169,10 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     const bad = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'generic', type: 'user', clientId: 'x', clientSecret: 'x', authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid', userDataSource: 'id_token', usernameAttribute: 'email', allowedDomains: 'common, not a domain', userCreateExpression: 'process.env.HOME == "/root"' });
     expect(bad.body.record.errors.allowedDomains.message).toMatch(/tenant GUIDs or domains/);
     expect(bad.body.record.errors.userCreateExpression.message).toBe('This expression cannot run: Unknown variable: process');
+    // A multi-tenant Azure client names its tenants, and reads the ID token.
+    const open = await submit(admin, `${API}/OAuthClient/actions/new`, { name: 'x', provider: 'azure', type: 'user', tenantId: 'organizations', clientId: randomUUID(), clientSecret: 'x', userDataSource: 'endpoint' });
+    expect(open.body.record.errors.allowedDomains.message).toMatch(/must list the tenant IDs/);
+    expect(open.body.record.errors.userDataSource.message).toMatch(/Azure sign-in reads the ID token/);
   });
 
   it('signs in with the Google preset (only its base URL replaced)', async () => {
@@ -240,6 +244,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(plain.body.record.errors.url.message).toMatch(/unencrypted/);
       const noPassword = await directory({ bindPassword: '' });
       expect(noPassword.body.record.errors.bindPassword.message).toMatch(/password of the Bind DN/);
+      const anonymous = await directory({ url: 'ldap://ldap.example.com', bindDn: '', bindPassword: '' });
+      expect(anonymous.body.record.errors.url.message).toMatch(/unencrypted/);
       expect(await t.app.get(DataSource).query('SELECT id FROM ldap_directory')).toEqual([]);
     });
 
@@ -272,6 +278,9 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       } finally {
         stranger.stop();
       }
+      // The stored password is never sent to another server without being typed again.
+      const moved = await submit(admin, `${API}/LdapDirectory/records/${good.body.record.params.id}/edit`, { url: ldap.ldapsUrl });
+      expect(moved.body.record.errors.bindPassword.message).toMatch(/Enter the bind password again/);
       const [row] = await t.app.get(DataSource).query(`SELECT "bindPasswordEncrypted", "lastTestStatus", "lastTestMessage" FROM ldap_directory WHERE id = '${wrong.body.record.params.id}'`);
       expect(row).toMatchObject({ lastTestStatus: 'failed', lastTestMessage: expect.stringMatching(/invalid credentials/) });
       expect(row.bindPasswordEncrypted).toMatch(/^v1\./);
@@ -322,8 +331,11 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(edited.body.notice).toMatchObject({ type: 'success' });
       const refused = await signIn(id, 'ada@example.test');
       expect(refused.callback.status).toBe(403);
-      expect(refused.callback.text).toMatch(/refused Bind DN and Bind Password/);
+      // The person gets a clear but plain message; the directory's details are for admins (log, Test connection).
+      expect(refused.callback.text).toContain('directory could not be asked');
       expect(refused.callback.text).toContain('Test connection');
+      expect(refused.callback.text).not.toMatch(/Bind DN|127\.0\.0\.1/);
+      expect(t.output.text).toMatch(/directory lookup failed \(LDAP_BIND_FAILED: .*refused Bind DN and Bind Password/);
       seen.push(refused.callback.text, (await admin.get(`${API}/LdapDirectory/records/${dir.body.record.params.id}/show`)).text);
       const rows = await t.app.get(DataSource).query('SELECT * FROM ldap_directory');
       expect(seen.join('\n') + t.output.text + JSON.stringify(rows)).not.toContain(BIND_PASSWORD);

@@ -36,7 +36,7 @@ export { SecretVault } from './crypto/secret-vault.js';
 export { SECRET_COLUMNS } from './crypto/secret-columns.js';
 export { SecretRotationService, type RotationReport } from './crypto/secret-rotation.service.js';
 
-export { OAuthSignInService, type SignedInIdentity, type SignInOutcome, type SignInButton } from './sso/oauth-sign-in.service.js';
+export { OAuthSignInService, usernameAttribute, usernameClaim, type SignedInIdentity, type SignInOutcome, type SignInButton } from './sso/oauth-sign-in.service.js';
 export { mapUserFields } from './provisioning/user-fields.mapper.js';
 export { evaluateCreateExpression, type CreateDecision, type EvaluationOptions } from './provisioning/create-expression.evaluator.js';
 

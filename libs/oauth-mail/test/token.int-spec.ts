@@ -162,11 +162,12 @@ describe(TokenService.name, () => {
     expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(tokens.accessToken);
   });
 
-  it('refuses a disabled client, and drops tokens when the token URL changes', async () => {
+  it('refuses a disabled client; a new token URL needs the secret typed again, and drops the tokens', async () => {
     const id = await validatedClient();
     await app.get(OAuthClientService).update(id, { status: 'disabled' });
     await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_DISABLED' });
-    await app.get(OAuthClientService).update(id, { status: 'enabled', tokenUrl: `${peer.issuer}/token2` });
+    expect(await app.get(OAuthClientService).update(id, { status: 'enabled', tokenUrl: `${peer.issuer}/token2` })).toMatchObject({ ok: false, errors: { clientSecret: expect.stringMatching(/Enter the Client Secret again/) } });
+    await app.get(OAuthClientService).update(id, { status: 'enabled', tokenUrl: `${peer.issuer}/token2`, clientSecret: 'secret-1' });
     await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_NOT_VALIDATED' });
   });
 

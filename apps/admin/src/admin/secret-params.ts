@@ -2,7 +2,7 @@
  * Names of record params that hold secrets, in any form: ciphertext columns and
  * the write-only fields typed in forms. They never leave the server.
  */
-const SECRET_PARAM = /(Encrypted$|^clientSecret$|^password$|^passwordHash$|^accessToken$|^refreshToken$|^originalAccessToken$)/;
+const SECRET_PARAM = /(Encrypted$|^clientSecret$|^password$|^bindPassword$|^passwordHash$|^accessToken$|^refreshToken$|^originalAccessToken$)/;
 
 export const isSecretParam = (key: string): boolean => SECRET_PARAM.test(key.split('.')[0]);
 

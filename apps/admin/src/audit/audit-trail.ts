@@ -40,7 +40,12 @@ function audit(action: string, events: Repository<AuditEvent>) {
       recordIds: records.map((r) => String(r?.id ?? '?')).join(', ').slice(0, 2000),
       fields: action === 'edit' || action === 'new' ? (context.auditChanges ?? []).join(', ').slice(0, 2000) || null : null,
     };
-    await events.insert(events.create(event));
+    try {
+      await events.insert(events.create(event));
+    } catch (error) {
+      // The change itself is saved: report the lost audit entry to the log rather than failing the admin's action.
+      logger.error(`Could not store the audit entry (${(error as Error).name}); the entry follows.`);
+    }
     logger.log(`${event.actor} ${event.action} ${event.resource} ${event.recordIds}${event.fields === null ? '' : `: ${event.fields || 'nothing changed'}`}`);
     return response;
   };

@@ -5,6 +5,9 @@ import type { Repository } from 'typeorm';
 import { AdminRole, AdminUser, isAdminRole } from './admin-user.entity.js';
 import { toCurrentAdmin, type CurrentAdmin } from './admin-user.service.js';
 
+// The admin_user columns' lengths: PostgreSQL refuses longer values.
+const NAME_MAX = 200;
+const DN_MAX = 500;
 const NOT_ALLOWED = 'Your account is not allowed to sign in here. Ask an administrator for access.';
 
 /** What the sign-in rules make of a first-time person: their user's fields, or why not. */
@@ -43,9 +46,10 @@ export class SsoProvisioningService {
         this.logger.warn(`SSO sign-in through "${client.name}": directory lookup failed (${found.code}: ${found.message})`);
         return {
           ok: false,
+          // The details (hosts, certificates, accounts) are for admins: they are in the log and behind Test connection.
           message: found.code === 'LDAP_USER_NOT_FOUND'
             ? 'Your account is not in the organisation\'s directory, so you cannot sign in here. Ask an administrator for access.'
-            : `The sign-in could not be completed because the directory could not be asked. ${found.message} An administrator can run Test connection on the directory.`,
+            : 'The sign-in could not be completed because the organisation\'s directory could not be asked. Try again later; an administrator can run Test connection on the directory to see why.',
         };
       }
       link = found;
@@ -63,12 +67,12 @@ export class SsoProvisioningService {
       }
       user = this.users.create({ email: decision.email, role: decision.role, name: decision.name, ssoIssuer: identity.issuer, ssoSubject: identity.subject, passwordHash: null });
     } else {
+      // Names follow the provider and the directory; the role is set at creation and then managed under Users.
       const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
-      if (mapped.name) user.name = mapped.name;
-      if (isAdminRole(mapped.role)) user.role = mapped.role;
+      if (mapped.name) user.name = mapped.name.slice(0, NAME_MAX);
     }
     user.ldapDirectory = link?.directory ?? null;
-    user.ldapDn = link?.dn ?? null;
+    user.ldapDn = link?.dn.slice(0, DN_MAX) ?? null;
     user.lastLoginAt = new Date();
     await this.users.save(user);
     return { ok: true, admin: toCurrentAdmin(user) };
@@ -96,5 +100,5 @@ export async function decideFirstSignIn(
   const email = (mapped.email ?? username ?? '').toLowerCase();
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return { ok: false, message: 'The provider did not give an e-mail address for your account, so no user could be created.' };
   const role = [fields.role, mapped.role].find(isAdminRole) ?? AdminRole.Viewer;
-  return { ok: true, email, name: fields.name ?? mapped.name ?? null, role };
+  return { ok: true, email, name: (fields.name ?? mapped.name)?.slice(0, NAME_MAX) ?? null, role };
 }

@@ -8,6 +8,8 @@ export interface IssuerMetadata {
 }
 
 const CACHE_MS = 10 * 60 * 1000;
+// Keyed by configured authorization endpoints: a handful per deployment; the cap only bounds a misuse.
+const CACHE_MAX = 500;
 const cache = new Map<string, { at: number; value: IssuerMetadata | null }>();
 
 /**
@@ -17,32 +19,42 @@ const cache = new Map<string, { at: number; value: IssuerMetadata | null }>();
  * the weaker origin checks, never a failure.
  */
 export async function discoverIssuer(authorizeUrl: string, timeoutMs: number, egress: EgressPolicy): Promise<IssuerMetadata | null> {
-  const hit = cache.get(authorizeUrl);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
   const endpoint = new URL(authorizeUrl);
-  if (await egress.refusal(endpoint.hostname)) return null;
   endpoint.search = '';
+  endpoint.hash = '';
+  const key = endpoint.toString();
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+  if (await egress.refusal(endpoint.hostname)) return null;
   let value: IssuerMetadata | null = null;
+  let answered = true;
   for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
     const metadata = await fetchJson(new URL(path, endpoint.origin), timeoutMs);
-    if (!metadata || typeof metadata.issuer !== 'string' || metadata.authorization_endpoint !== endpoint.toString()) continue;
+    if (metadata === 'unreachable') answered = false;
+    if (!metadata || metadata === 'unreachable' || typeof metadata.issuer !== 'string' || metadata.authorization_endpoint !== key) continue;
     if (safeOrigin(metadata.issuer) !== endpoint.origin) continue;
     value = { issuer: metadata.issuer, answersWithIss: metadata.authorization_response_iss_parameter_supported === true };
     break;
   }
-  cache.set(authorizeUrl, { at: Date.now(), value });
+  // A server that could not be reached is asked again next time, rather than trusted to have no metadata.
+  if (value || answered) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, { at: Date.now(), value });
+  }
   return value;
 }
 
-async function fetchJson(url: URL, timeoutMs: number): Promise<Record<string, unknown> | null> {
+async function fetchJson(url: URL, timeoutMs: number): Promise<Record<string, unknown> | null | 'unreachable'> {
+  let res: Response;
   try {
-    const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
-    if (!res.ok) return null;
-    const body: unknown = await res.json();
-    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+    res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch {
-    return null;
+    return 'unreachable';
   }
+  if (res.status >= 500) return 'unreachable';
+  if (!res.ok) return null;
+  const body: unknown = await res.json().catch(() => null);
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
 }
 
 export function safeOrigin(value: string): string | null {

@@ -44,6 +44,10 @@ export class LdapDirectoryService {
     if (await this.directories.existsBy({ name: fields.name, id: Not(id) })) {
       return { ok: false, errors: { name: 'Another directory has this name; choose another.' } };
     }
+    if (existing?.bindPasswordEncrypted && !bindPassword && fields.bindDn && (existing.url !== fields.url || existing.bindDn !== fields.bindDn)) {
+      // The write-only password is never sent to a server or account of the editor's choosing.
+      return { ok: false, errors: { bindPassword: 'Enter the bind password again: the URL or Bind DN changed, and the stored one is never sent to a new server.' } };
+    }
     if (existing && existing.name !== fields.name) {
       const refusal = await this.inUse(existing.name, 'renamed');
       if (refusal) return { ok: false, errors: { name: refusal } };
@@ -143,8 +147,8 @@ export class LdapDirectoryService {
 
   /** Connected and bound to the directory, unless its host is in a blocked network. */
   private async withDirectory<T>(directory: LdapDirectory, work: (client: Client) => Promise<T>): ReturnType<typeof withLdap<T>> {
-    const blocked = await this.egress.refusal(new URL(directory.url).hostname);
-    if (blocked) return { ok: false, stage: 'connect', code: 'EGRESS_BLOCKED', message: `${blocked} Check the URL.` };
+    const refused = await this.egress.refusal(new URL(directory.url).hostname);
+    if (refused) return { ok: false, stage: 'connect', code: refused.reason === 'blocked' ? 'EGRESS_BLOCKED' : 'LDAP_HOST_NOT_FOUND', message: `${refused.message} Check the URL.` };
     return withLdap(this.connection(directory), work);
   }
 

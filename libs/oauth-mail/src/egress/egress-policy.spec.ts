@@ -4,17 +4,21 @@ describe(EgressPolicy.name, () => {
   const policy = new EgressPolicy(DEFAULT_BLOCKED_NETWORKS);
 
   it.each(['169.254.169.254', '[fe80::1]', 'fe80::1', '0.0.0.0', '100.100.100.200', '::ffff:169.254.169.254', '[fd00:ec2::254]'])('refuses %s', async (host) => {
-    expect(await policy.refusal(host)).toMatch(/never connects to/);
+    expect(await policy.refusal(host)).toMatchObject({ reason: 'blocked', message: expect.stringMatching(/never connects to/) });
   });
 
-  it.each(['127.0.0.1', 'localhost', '10.1.2.3', '192.168.1.10', '::1', 'no-such-host.invalid'])('lets %s through', async (host) => {
+  it.each(['127.0.0.1', 'localhost', '10.1.2.3', '192.168.1.10', '::1'])('lets %s through', async (host) => {
     expect(await policy.refusal(host)).toBeNull();
+  });
+
+  it('refuses a name that does not resolve (a second lookup could answer otherwise)', async () => {
+    expect(await policy.refusal('no-such-host.invalid')).toEqual({ reason: 'unresolvable', message: 'The name no-such-host.invalid could not be resolved.' });
   });
 
   it('takes the networks a host configures, and refuses malformed ones', async () => {
     const strict = new EgressPolicy(['10.0.0.0/8', '127.0.0.1']);
-    expect(await strict.refusal('10.9.9.9')).toMatch(/never connects to/);
-    expect(await strict.refusal('localhost')).toMatch(/localhost \(127\.0\.0\.1\)/);
+    expect((await strict.refusal('10.9.9.9'))?.message).toMatch(/never connects to/);
+    expect((await strict.refusal('localhost'))?.message).toMatch(/localhost \(127\.0\.0\.1\)/);
     expect(await new EgressPolicy([]).refusal('169.254.169.254')).toBeNull();
     for (const bad of ['10.0.0.0/33', 'example.com/8', '10.0.0.0/8/1', 'fe80::/129']) expect(() => new EgressPolicy([bad])).toThrow(/not a network/);
   });

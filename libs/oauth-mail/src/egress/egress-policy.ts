@@ -16,6 +16,12 @@ export const DEFAULT_BLOCKED_NETWORKS: readonly string[] = [
   '::ffff:169.254.0.0/112',
 ];
 
+/** Why a host may not be contacted: it resolves into a blocked network, or not at all (a later lookup could answer otherwise). */
+export interface EgressRefusal {
+  reason: 'blocked' | 'unresolvable';
+  message: string;
+}
+
 /**
  * Server-side request forgery guard for every connection made from admin
  * settings (mail servers, directories, token endpoints): each address a host
@@ -37,8 +43,11 @@ export class EgressPolicy {
     }
   }
 
-  /** Why `host` may not be contacted, or null. A name that does not resolve is left to the connection to report. */
-  async refusal(host: string): Promise<string | null> {
+  /**
+   * Why `host` may not be contacted, or null. A name that does not resolve is
+   * refused too: the connection's own lookup could otherwise get another answer.
+   */
+  async refusal(host: string): Promise<EgressRefusal | null> {
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     let addresses: { address: string; family: number }[];
     if (isIP(bare)) addresses = [{ address: bare, family: isIP(bare) }];
@@ -46,12 +55,12 @@ export class EgressPolicy {
       try {
         addresses = await lookup(bare, { all: true, verbatim: true });
       } catch {
-        return null;
+        return { reason: 'unresolvable', message: `The name ${host} could not be resolved.` };
       }
     }
     const hit = addresses.find((a) => this.blocked.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4'));
     if (!hit) return null;
     const where = hit.address === bare ? host : `${host} (${hit.address})`;
-    return `${where} is in a network this server never connects to (link-local or cloud metadata addresses).`;
+    return { reason: 'blocked', message: `${where} is in a network this server never connects to (link-local or cloud metadata addresses).` };
   }
 }

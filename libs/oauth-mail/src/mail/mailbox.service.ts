@@ -181,8 +181,11 @@ export class MailboxService {
    * refused token is refreshed once and the attempt repeated once.
    */
   private async login<T>(mailbox: Mailbox, attempt: (c: MailConnection) => Promise<T>): Promise<{ ok: true; value: T } | Failure> {
-    const blocked = await this.egress.refusal(mailbox.host);
-    if (blocked) return { ok: false, protocol: mailbox.protocol, stage: 'connect', code: 'EGRESS_BLOCKED', message: `${blocked} Check the Host.`, retryable: false };
+    const refused = await this.egress.refusal(mailbox.host);
+    if (refused) {
+      const code = refused.reason === 'blocked' ? 'EGRESS_BLOCKED' : 'MAIL_HOST_NOT_FOUND';
+      return { ok: false, protocol: mailbox.protocol, stage: 'connect', code, message: `${refused.message} Check the Host.`, retryable: false };
+    }
     const base = {
       host: mailbox.host,
       port: mailbox.port,

@@ -1,3 +1,4 @@
+import { usernameClaim } from '../sso/oauth-sign-in.service.js';
 import { checkCreateExpression } from './cel-environment.js';
 import { evaluateCreateExpression } from './create-expression.evaluator.js';
 import { mapUserFields } from './user-fields.mapper.js';
@@ -80,5 +81,15 @@ describe(checkCreateExpression.name, () => {
     expect(checkCreateExpression('claims.hd == "x" ? {"role": "admin"} : false')).toMatch(/Ternary branches must have the same type/);
     expect(checkCreateExpression('"a string"')).toMatch(/gives a string; it must give true, false or a map/);
     expect(checkCreateExpression(`${'('.repeat(40)}true${')'.repeat(40)}`)).toMatch(/maxDepth/);
+  });
+});
+
+describe(usernameClaim.name, () => {
+  it('takes no unverified e-mail as a username (directories are searched by it)', () => {
+    expect(usernameClaim({ email: 'ann@example.com', email_verified: true }, 'email')).toBe('ann@example.com');
+    expect(usernameClaim({ email: 'ann@example.com' }, 'email')).toBe('ann@example.com');
+    expect(usernameClaim({ email: 'ann@example.com', email_verified: false }, 'email')).toBeNull();
+    expect(usernameClaim({ email: 'ann@example.com', email_verified: 'false' }, 'email')).toBeNull();
+    expect(usernameClaim({ preferred_username: 'ann@contoso.com', email_verified: false }, 'preferred_username')).toBe('ann@contoso.com');
   });
 });

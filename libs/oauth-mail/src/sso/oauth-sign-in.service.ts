@@ -88,12 +88,15 @@ export class OAuthSignInService {
     if (!this.available) return { ok: false, code: 'CONFIGURATION_INVALID', message: 'Sign-in with a provider works only when this app is reached over https. Ask an administrator to set its public URL to https.' };
     const binding = { clientId: client.id, initiatedBy: sessionBinding, redirectUri: this.clientService.redirectUri(client.id), purpose: 'sign_in' as const };
     if (client.provider === 'azure') {
-      if (client.proxy) await this.allowed(proxyUrl(client.proxy).toString());
+      const proxyRefused = client.proxy ? await this.egress.refusal(proxyUrl(client.proxy).hostname) : null;
+      if (proxyRefused) return { ok: false, code: 'EGRESS_BLOCKED', message: `The sign-in could not start: ${proxyRefused.message}` };
       const verifier = randomBytes(32).toString('base64url');
       const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
       if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
       const { authorizeUrl, state, nonce } = started.value;
-      const azureBinding = { ...binding, expectedIssuerOrigin: new URL(authorizeUrl).origin, expectedIssuer: await requiredIssuer(authorizeUrl, this.egress), nonceHash: sha256(nonce) };
+      const endpoint = new URL(authorizeUrl);
+      endpoint.search = '';
+      const azureBinding = { ...binding, expectedIssuerOrigin: endpoint.origin, expectedIssuer: await requiredIssuer(endpoint.toString(), this.egress), nonceHash: sha256(nonce) };
       await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
       return { ok: true, authorizeUrl };
     }
@@ -154,24 +157,24 @@ export class OAuthSignInService {
 
   private async identity(client: OAuthClient, tx: OAuthTransaction, tokens: TokenSet): Promise<SignedInIdentity> {
     const settings = this.clientService.settings(client);
-    const attribute = client.usernameAttribute ?? 'email';
+    const attribute = usernameAttribute(client);
     if (client.userDataSource === 'endpoint') {
       if (!settings.userDataEndpoint) throw new OAuthMailError('PROVIDER_ERROR', 'Endpoint User Data is not set for this client.');
-      await this.allowed(settings.userDataEndpoint);
+      await this.reachable(settings.userDataEndpoint);
       const res = await fetch(settings.userDataEndpoint, { headers: { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
       const claims = (await res.json().catch(() => null)) as Record<string, unknown> | null;
       const subject = claims?.sub ?? claims?.id;
       if (!res.ok || !claims || typeof claims !== 'object' || (typeof subject !== 'string' && typeof subject !== 'number')) {
         throw new OAuthMailError('PROVIDER_ERROR', 'Endpoint User Data did not return the signed-in user (an object with sub or id).');
       }
-      return { issuer: tx.expectedIssuerOrigin, subject: String(subject), username: stringClaim(claims, attribute), claims };
+      return { issuer: tx.expectedIssuerOrigin, subject: String(subject), username: usernameClaim(claims, attribute), claims };
     }
     if (!tokens.idToken) throw new OAuthMailError('PROVIDER_ERROR', 'The provider returned no ID token: add openid to Scope, or use Endpoint User Data.');
     const unverified = decodeJwt(tokens.idToken);
     const issuer = typeof unverified.iss === 'string' ? unverified.iss : '';
     // The issuer must be the one the request went to (mix-up defense), and its metadata must say so too (RFC 8414 §3.3).
     if (safeOrigin(issuer) !== tx.expectedIssuerOrigin) throw new OAuthMailError('ISSUER_MISMATCH', 'The ID token comes from another issuer; the sign-in was refused.');
-    await this.allowed(issuer);
+    await this.reachable(issuer);
     const metadata = (await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) })).json()) as { issuer?: string; jwks_uri?: string };
     if (metadata.issuer !== issuer || !metadata.jwks_uri || safeOrigin(metadata.jwks_uri) !== safeOrigin(issuer)) {
       throw new OAuthMailError('ISSUER_MISMATCH', 'The issuer\'s metadata does not match the ID token; the sign-in was refused.');
@@ -184,15 +187,13 @@ export class OAuthSignInService {
     });
     if (typeof payload.nonce !== 'string' || sha256(payload.nonce) !== tx.nonceHash) throw new OAuthMailError('INVALID_STATE', 'The ID token does not answer this sign-in (nonce mismatch); it was refused.');
     const claims = payload as Record<string, unknown>;
-    // Entra ID: (tid, oid) is the stable key; elsewhere (iss, sub).
-    const subject = client.provider === 'azure' && typeof claims.tid === 'string' && typeof claims.oid === 'string' ? `${claims.tid}:${claims.oid}` : String(payload.sub);
-    return { issuer, subject, username: stringClaim(claims, attribute), claims };
+    return { issuer, subject: String(payload.sub), username: usernameClaim(claims, attribute), claims };
   }
 
-  /** Refuses (as the sign-in's error) a URL whose host is in a blocked network. */
-  private async allowed(url: string): Promise<void> {
-    const blocked = await this.egress.refusal(new URL(url).hostname);
-    if (blocked) throw new OAuthMailError('EGRESS_BLOCKED', `The sign-in was refused: ${blocked}`);
+  /** Refuses (as the sign-in's error) a URL whose host is in a blocked network or does not resolve. */
+  private async reachable(url: string): Promise<void> {
+    const refused = await this.egress.refusal(new URL(url).hostname);
+    if (refused) throw new OAuthMailError(refused.reason === 'blocked' ? 'EGRESS_BLOCKED' : 'PROVIDER_UNAVAILABLE', `The sign-in was refused: ${refused.message}`);
   }
 
   /** Azure: passport-azure-ad redeems the code and validates the ID token; (tid, oid) is the stable key. */
@@ -210,7 +211,7 @@ export class OAuthSignInService {
     if (settings.multiTenant && (safeOrigin(iss) !== tx.expectedIssuerOrigin || new URL(iss).pathname.replace(/\/$/, '') !== `/${tid}/v2.0`)) {
       return fail('ISSUER_MISMATCH', 'The ID token names another issuer than its tenant; the sign-in was refused.');
     }
-    const identity: SignedInIdentity = { issuer: iss, subject: `${tid}:${oid}`, username: stringClaim(claims, client.usernameAttribute ?? 'preferred_username'), claims };
+    const identity: SignedInIdentity = { issuer: iss, subject: `${tid}:${oid}`, username: usernameClaim(claims, usernameAttribute(client)), claims };
     if (!allowed(client, identity)) return fail('CONSENT_DENIED', 'Your organisation is not allowed to sign in here. Ask an administrator for access.');
     return { ok: true, client, identity };
   }
@@ -247,7 +248,16 @@ function allowed(client: OAuthClient, identity: SignedInIdentity): boolean {
   return !!domain && list.includes(domain);
 }
 
-function stringClaim(claims: Record<string, unknown>, name: string): string | null {
+/** The claim that names the person (Username Attribute): Entra's preferred_username, elsewhere email. */
+export const usernameAttribute = (client: Pick<OAuthClient, 'provider' | 'usernameAttribute'>) =>
+  client.usernameAttribute ?? (client.provider === 'azure' ? 'preferred_username' : 'email');
+
+/**
+ * The username claim; an e-mail the provider says is not verified is no
+ * username at all: it could be anyone's, and directories are searched by it.
+ */
+export function usernameClaim(claims: Record<string, unknown>, name: string): string | null {
   const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+  if (name === 'email' && claims.email_verified !== undefined && claims.email_verified !== true) return null;
   return typeof value === 'string' && value ? value.slice(0, 320) : null;
 }

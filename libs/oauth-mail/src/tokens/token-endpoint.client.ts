@@ -44,8 +44,9 @@ export class TokenEndpointClient {
 
   private async post(endpoint: TokenEndpoint, form: Record<string, string>): Promise<TokenSet> {
     for (const host of [new URL(endpoint.tokenUrl).hostname, ...(endpoint.proxy ? [proxyUrl(endpoint.proxy).hostname] : [])]) {
-      const blocked = await this.egress.refusal(host);
-      if (blocked) throw new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${blocked} Check Url Access Token and Proxy.`);
+      const refused = await this.egress.refusal(host);
+      if (refused?.reason === 'blocked') throw new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${refused.message} Check Url Access Token and Proxy.`);
+      if (refused) throw new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint was not called: ${refused.message} Nothing was changed; check Url Access Token and Proxy, or try again later.`);
     }
     const started = Date.now();
     let response: { status: number; body: string };

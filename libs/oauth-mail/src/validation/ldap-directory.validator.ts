@@ -40,8 +40,9 @@ export function validateLdapDirectory(input: Readonly<Record<string, unknown>>, 
   if (bindDn) r.check('bindDn', checkDn(bindDn));
   const bindPassword = r.secret('bindPassword', 1024);
   if (bindDn && !bindPassword && !existing?.bindPasswordEncrypted) r.fail('bindPassword', 'Enter the password of the Bind DN account.');
-  if (!urlError && bindDn && !startTls && url.toLowerCase().startsWith('ldap:') && !isLoopbackHost(new URL(url).hostname)) {
-    r.fail('url', 'ldap:// would send the bind password unencrypted: use ldaps://, or turn on StartTLS.');
+  // Even anonymous answers decide who signs in and with which role: they must not cross the network in clear.
+  if (!urlError && !startTls && url.toLowerCase().startsWith('ldap:') && !isLoopbackHost(new URL(url).hostname)) {
+    r.fail('url', 'ldap:// is unencrypted: use ldaps://, or turn on StartTLS.');
   }
 
   const baseDn = r.text('baseDn');

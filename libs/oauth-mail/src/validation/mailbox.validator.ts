@@ -107,6 +107,9 @@ export function validateMailbox(
   const password = r.secret('password', 1024);
   if (!oauthClientId && !password && !existing?.passwordEncrypted) {
     r.fail('password', 'Enter the password, or choose an OAuth client to sign in with.');
+  } else if (!oauthClientId && !password && existing && existing.host.toLowerCase() !== host.toLowerCase()) {
+    // A write-only password must not be redirected to a server of the editor's choosing.
+    r.fail('password', 'Enter the password again: the stored one is never sent to a new Host.');
   }
 
   const folder = protocol === 'imap' ? (r.text('folder') ?? 'INBOX') : null;

@@ -129,10 +129,21 @@ export function validateOAuthClient(
   if (loginButtonIcon) {
     r.check('loginButtonIcon', /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(loginButtonIcon) ? null : checkUrl(loginButtonIcon, 300));
   }
+  if (type === 'user' && provider === 'azure' && userDataSource === 'endpoint') {
+    r.fail('userDataSource', 'Azure sign-in reads the ID token (validated by passport-azure-ad): choose ID token.');
+  }
   const relatedLdaps = r.list('relatedLdaps');
   const allowedDomains = r.list('allowedDomains')?.map((d) => d.toLowerCase()) ?? null;
   if (allowedDomains?.some((d) => !TENANT.test(d) || d === 'common' || d === 'organizations' || d === 'consumers')) {
     r.fail('allowedDomains', 'Enter tenant GUIDs or domains such as example.com, separated by commas.');
+  } else if (type === 'user' && provider === 'azure' && ['common', 'organizations', 'consumers'].includes((tenantId ?? '').toLowerCase()) && !allowedDomains) {
+    // Otherwise anyone in any Microsoft 365 organisation could sign in.
+    r.fail('allowedDomains', 'A multi-tenant client (organizations, common) must list the tenant IDs allowed to sign in.');
+  }
+
+  // The stored secret is sent to the token endpoint: it is never redirected to a new one without being typed again.
+  if (existing && !clientSecret && SECRET_DESTINATION_FIELDS.some((f) => ((existing[f] as string | null) ?? null) !== ({ provider, tenantId, tokenUrl, proxy }[f] ?? null))) {
+    r.fail('clientSecret', 'Enter the Client Secret again: the provider, tenant, token URL or proxy changed, and the stored secret is never sent to a new one.');
   }
 
   return r.result({
@@ -160,6 +171,9 @@ export function validateOAuthClient(
     allowedDomains,
   });
 }
+
+/** The fields that decide where the client secret is sent. */
+const SECRET_DESTINATION_FIELDS = ['provider', 'tenantId', 'tokenUrl', 'proxy'] as const;
 
 /** The fields whose change makes stored tokens meaningless (or dangerous to send). */
 export const OAUTH_CLIENT_CREDENTIAL_FIELDS = ['provider', 'tenantId', 'clientId', 'authorizeUrl', 'tokenUrl', 'scope', 'scopeSeparator', 'proxy'] as const;

@@ -2,6 +2,7 @@ import type { ResourceWithOptions } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { AdminUser } from '../../auth/admin-user.entity.js';
 import type { AdminUserService } from '../../auth/admin-user.service.js';
+import { isAdmin } from '../admin-roles.js';
 import { deleteGuard, saveHook } from '../save-hook.js';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 
@@ -35,7 +36,11 @@ export function adminUserResource(users: AdminUserService, dataSource: DataSourc
         signsInWith: { type: 'string', isVisible: { list: true, show: true, filter: false, edit: false } },
         role: { description: 'Admin: changes everything. Viewer: looks only. A change applies at the person\'s next click.' },
       },
+      // Admins only, reading included: it lists everyone's e-mail, provider subject and directory entry.
       actions: {
+        list: { isAccessible: isAdmin },
+        show: { isAccessible: isAdmin },
+        search: { isAccessible: isAdmin },
         new: { isAccessible: false, isVisible: false },
         bulkDelete: { isAccessible: false, isVisible: false },
         edit: { before: [save] },

@@ -1,4 +1,4 @@
-import { OAuthClient, type OAuthValidationService } from '@app/oauth-mail';
+import { OAuthClient, usernameAttribute, usernameClaim, type OAuthValidationService } from '@app/oauth-mail';
 import type { Action, ActionRequest, ActionContext, RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { decideFirstSignIn } from '../../auth/sso-provisioning.service.js';
@@ -39,8 +39,7 @@ export function oauthClientActions(validation: OAuthValidationService, dataSourc
         const directory = rawDirectory ? parseObject(rawDirectory) : {};
         if (!directory || Object.values(directory).some((v) => typeof v !== 'string')) return refuse('The directory entry must be a JSON object of texts, such as {"role": "admin"}.');
         const rules = { userFields: client.userFields, userCreateExpression: typeof expression === 'string' ? expression.trim() || null : client.userCreateExpression };
-        const attribute = client.usernameAttribute ?? 'email';
-        const username = typeof claims[attribute] === 'string' ? (claims[attribute] as string) : null;
+        const username = usernameClaim(claims, usernameAttribute(client));
         return { record: json, rules: await decideFirstSignIn(rules, claims, username, directory as Record<string, string>) };
       },
     },
