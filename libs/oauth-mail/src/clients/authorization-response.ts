@@ -53,8 +53,13 @@ export async function consumeAuthorizationResponse(
   return { ok: true, tx, params };
 }
 
-/** The issuer an answer must name, when the server's metadata promises `iss` in every authorization response. */
-export async function requiredIssuer(authorizeUrl: string, egress: EgressPolicy): Promise<string | null> {
+/**
+ * The issuer an answer must name, when the server's metadata promises `iss` in
+ * every authorization response. A client behind a proxy is not looked up: this
+ * server may have no direct route, and each click would wait for the timeout.
+ */
+export async function requiredIssuer(authorizeUrl: string, egress: EgressPolicy, proxy: string | null): Promise<string | null> {
+  if (proxy) return null;
   const metadata = await discoverIssuer(authorizeUrl, DISCOVERY_TIMEOUT_MS, egress);
   return metadata?.answersWithIss ? metadata.issuer : null;
 }

@@ -54,7 +54,7 @@ export class OAuthValidationService {
       initiatedBy,
       redirectUri,
       expectedIssuerOrigin: new URL(settings.authorizeUrl).origin,
-      expectedIssuer: await requiredIssuer(settings.authorizeUrl, this.egress),
+      expectedIssuer: await requiredIssuer(settings.authorizeUrl, this.egress, client.proxy),
     });
     const outcome = await runStrategy(this.strategy(client, store), { query: {} });
     if (outcome.kind === 'redirect') return { ok: true, authorizeUrl: outcome.url };

@@ -96,7 +96,7 @@ export class OAuthSignInService {
       const { authorizeUrl, state, nonce } = started.value;
       const endpoint = new URL(authorizeUrl);
       endpoint.search = '';
-      const azureBinding = { ...binding, expectedIssuerOrigin: endpoint.origin, expectedIssuer: await requiredIssuer(endpoint.toString(), this.egress), nonceHash: sha256(nonce) };
+      const azureBinding = { ...binding, expectedIssuerOrigin: endpoint.origin, expectedIssuer: await requiredIssuer(endpoint.toString(), this.egress, client.proxy), nonceHash: sha256(nonce) };
       await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
       return { ok: true, authorizeUrl };
     }
@@ -105,7 +105,7 @@ export class OAuthSignInService {
     const store = new TransactionStateStore(this.transactions, this.vault, {
       ...binding,
       expectedIssuerOrigin: new URL(authorizeUrl).origin,
-      expectedIssuer: await requiredIssuer(authorizeUrl, this.egress),
+      expectedIssuer: await requiredIssuer(authorizeUrl, this.egress, client.proxy),
       nonceHash: sha256(nonce),
     });
     const outcome = await runStrategy(this.strategy(client, store, { nonce }), { query: {} });
