@@ -17,6 +17,8 @@ export interface LdapPerson {
   mail: string;
   /** Lands in `title`: the tests map it to the admin role. */
   title?: string;
+  /** Values of the multi-valued `businessCategory`, standing in for group memberships. */
+  groups?: string[];
 }
 
 export const LDAP_SUFFIX = 'dc=example,dc=test';
@@ -87,6 +89,7 @@ access to * by dn.exact="${LDAP_READER_DN}" read by self read by * none
         `uid=${p.uid},ou=people,${LDAP_SUFFIX}`,
         'objectClass: inetOrgPerson', `uid: ${p.uid}`, `cn: ${p.cn}`, `sn: ${p.cn.split(' ').pop()}`, `mail: ${p.mail}`,
         ...(p.title ? [`title: ${p.title}`] : []),
+        ...(p.groups ?? []).map((g) => `businessCategory: ${g}`),
       )),
     ].join('\n'));
     execFileSync('/usr/sbin/slapadd', ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'pipe' });

@@ -51,6 +51,8 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     ldap = await LdapPeer.start([
       { uid: 'ada', cn: 'Ada Lovelace', mail: 'ada@example.test', title: 'admin' },
       { uid: 'bob', cn: 'Bob Viewer', mail: 'bob@example.test' },
+      { uid: 'cleo', cn: 'Cleo Admin', mail: 'cleo@example.test', groups: ['staff', 'mail-admins'] },
+      { uid: 'dan', cn: 'Dan Plain', mail: 'dan@example.test' },
     ], BIND_PASSWORD);
     t = await startTestApp({}, undefined, { providerBaseUrls: { google: peer.issuer }, mailTrustedCa: [ldap.certificate] });
     admin = await t.login();
@@ -322,6 +324,16 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
       expect(stranger.callback.status).toBe(403);
       expect(stranger.callback.text).toContain('not in the organisation');
       expect((await users()).map((u: { email: string }) => u.email)).not.toContain('carol@example.test');
+    });
+
+    it('hands every value of a multi-valued attribute (groups) to User Create Expression as a list', async () => {
+      const dir = await directory({ attributeMap: 'name = cn\ngroups = businessCategory[]' });
+      const { id } = await userClient({ relatedLdaps: dir.body.record.params.name as string, userCreateExpression: '"mail-admins" in directory.groups ? dyn({"role": "admin"}) : dyn(true)' });
+      expect((await signIn(id, 'cleo@example.test')).callback.status).toBe(303);
+      expect((await signIn(id, 'dan@example.test')).callback.status).toBe(303);
+      const byEmail = Object.fromEntries((await users()).map((u: { email: string; role: string; name: string }) => [u.email, u]));
+      expect(byEmail['cleo@example.test']).toMatchObject({ role: 'admin', name: 'Cleo Admin' });
+      expect(byEmail['dan@example.test']).toMatchObject({ role: 'viewer', name: 'Dan Plain' });
     });
 
     it('a directory that refuses the bind password gives a clear sign-in error, and no secret leaks anywhere', async () => {

@@ -19,8 +19,12 @@ export type FirstSignInDecision =
 interface DirectoryLink {
   directory: string;
   dn: string;
-  fields: Record<string, string>;
+  fields: Record<string, string | string[]>;
 }
+
+/** The single-valued directory fields: those that can fill a user's columns. */
+const textFields = (fields: Record<string, string | string[]>) =>
+  Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
 
 /**
  * Turns an SSO identity into an admin user: found by (issuer, subject), never
@@ -68,7 +72,7 @@ export class SsoProvisioningService {
       user = this.users.create({ email: decision.email, role: decision.role, name: decision.name, ssoIssuer: identity.issuer, ssoSubject: identity.subject, passwordHash: null });
     } else {
       // Names follow the provider and the directory; the role is set at creation and then managed under Users.
-      const mapped = { ...mapUserFields(client.userFields, identity.claims), ...link?.fields };
+      const mapped = { ...mapUserFields(client.userFields, identity.claims), ...textFields(link?.fields ?? {}) };
       if (mapped.name) user.name = mapped.name.slice(0, NAME_MAX);
     }
     user.ldapDirectory = link?.directory ?? null;
@@ -88,9 +92,9 @@ export async function decideFirstSignIn(
   client: Pick<OAuthClient, 'userFields' | 'userCreateExpression'>,
   claims: Record<string, unknown>,
   username: string | null,
-  directory: Record<string, string>,
+  directory: Record<string, string | string[]>,
 ): Promise<FirstSignInDecision> {
-  const mapped = { ...mapUserFields(client.userFields, claims), ...directory };
+  const mapped = { ...mapUserFields(client.userFields, claims), ...textFields(directory) };
   let fields: Record<string, string> = Object.create(null);
   if (client.userCreateExpression) {
     const decision = await evaluateCreateExpression(client.userCreateExpression, claims, { directory });

@@ -20,9 +20,9 @@ import { withLdap, type LdapStage } from './ldap.connection.js';
 /** The outcome of Test connection (bind, then read Base DN). */
 export type DirectoryTestResult = { ok: true; message: string } | { ok: false; stage: LdapStage; code: ErrorCode; message: string };
 
-/** A person found in a related directory: the entry and the mapped attributes. */
+/** A person found in a related directory: the entry and the mapped attributes (a list for `attribute[]`). */
 export type DirectoryLookup =
-  | { ok: true; directory: string; dn: string; fields: Record<string, string> }
+  | { ok: true; directory: string; dn: string; fields: Record<string, string | string[]> }
   | { ok: false; code: ErrorCode; message: string };
 
 /** Creates, tests and searches the LDAP directories that sign-in links people to. */
@@ -120,7 +120,7 @@ export class LdapDirectoryService {
     for (const name of names) {
       const directory = rows.find((d) => d.name === name);
       if (!directory) return { ok: false, code: 'LDAP_DIRECTORY_MISSING', message: `The related directory "${name}" does not exist any more.` };
-      const attributes = Object.values(directory.attributeMap ?? {});
+      const attributes = Object.values(directory.attributeMap ?? {}).map((a) => a.replace(LIST_SUFFIX, ''));
       const outcome = await this.withDirectory(directory, (client) =>
         client.search(directory.baseDn, { scope: 'sub', filter: buildSearchFilter(directory.searchFilter, username), attributes: attributes.length ? attributes : ['1.1'], sizeLimit: 2 }),
       );
@@ -133,11 +133,14 @@ export class LdapDirectoryService {
       if (entries.length > 1) return ambiguous(name);
       if (entries.length === 1) {
         const entry = entries[0];
-        const fields: Record<string, string> = {};
-        for (const [field, attribute] of Object.entries(directory.attributeMap ?? {})) {
+        const fields: Record<string, string | string[]> = {};
+        for (const [field, mapped] of Object.entries(directory.attributeMap ?? {})) {
+          const attribute = mapped.replace(LIST_SUFFIX, '');
           const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
-          const value = key === undefined ? undefined : [entry[key]].flat()[0];
-          if (typeof value === 'string' && value) fields[field] = cleanFieldValue(value);
+          const values = (key === undefined ? [] : [entry[key]].flat()).filter((v): v is string => typeof v === 'string' && v !== '').map(cleanFieldValue);
+          // `memberOf[]`: every value, for User Create Expression (an empty list when there is none).
+          if (mapped !== attribute) fields[field] = values.slice(0, 200);
+          else if (values.length) fields[field] = values[0];
         }
         return { ok: true, directory: name, dn: entry.dn, fields };
       }
@@ -163,6 +166,9 @@ export class LdapDirectoryService {
     };
   }
 }
+
+/** An Attribute Map value ending in [] maps every value of the attribute, as a list. */
+const LIST_SUFFIX = /\[\]$/;
 
 const ambiguous = (name: string): DirectoryLookup => ({
   ok: false,

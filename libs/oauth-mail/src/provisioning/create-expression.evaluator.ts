@@ -11,7 +11,7 @@ export type CreateDecision =
 
 export interface EvaluationOptions {
   /** The person's entry in a Related LDAP (mapped fields), seen by the expression as `directory`. */
-  directory?: Record<string, string>;
+  directory?: Record<string, string | string[]>;
   /** Wall clock for the whole evaluation, worker start included. */
   timeoutMs?: number;
   maxExpressionLength?: number;

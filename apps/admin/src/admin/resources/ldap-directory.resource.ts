@@ -46,7 +46,7 @@ export function ldapDirectoryResource(directories: LdapDirectoryService, dataSou
         searchFilter: { description: `{username} stands for the Username Attribute of the person signing in. Empty: ${DEFAULT_SEARCH_FILTER}.` },
         attributeMap: {
           type: 'textarea',
-          description: 'One "field = attribute" per line: name = cn, email = mail, role = title (admin or viewer).',
+          description: 'One "field = attribute" per line: name = cn, email = mail, role = title (admin or viewer). attribute[] takes every value as a list for User Create Expression, such as groups = memberOf[].',
         },
         lastTestMessage: { type: 'textarea', isVisible: { list: false, show: true, filter: false, edit: false } },
         lastTestStatus: { components: { list: Components.StatusBadge, show: Components.StatusBadge } },

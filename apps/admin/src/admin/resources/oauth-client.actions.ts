@@ -37,10 +37,13 @@ export function oauthClientActions(validation: OAuthValidationService, dataSourc
         const claims = parseObject(rawClaims);
         if (!claims) return refuse('Sample claims must be a JSON object (at most 64 KB), such as {"email": "ann@example.com"}.');
         const directory = rawDirectory ? parseObject(rawDirectory) : {};
-        if (!directory || Object.values(directory).some((v) => typeof v !== 'string')) return refuse('The directory entry must be a JSON object of texts, such as {"role": "admin"}.');
+        const text = (v: unknown) => typeof v === 'string';
+        if (!directory || !Object.values(directory).every((v) => text(v) || (Array.isArray(v) && v.every(text)))) {
+          return refuse('The directory entry must be a JSON object of texts or lists of texts, such as {"role": "admin", "groups": ["staff"]}.');
+        }
         const rules = { userFields: client.userFields, userCreateExpression: typeof expression === 'string' ? expression.trim() || null : client.userCreateExpression };
         const username = usernameClaim(claims, usernameAttribute(client));
-        return { record: json, rules: await decideFirstSignIn(rules, claims, username, directory as Record<string, string>) };
+        return { record: json, rules: await decideFirstSignIn(rules, claims, username, directory as Record<string, string | string[]>) };
       },
     },
   };
