@@ -42,6 +42,9 @@ export interface SignInButton {
   icon: string | null;
 }
 
+/** What every sign-in transaction is bound to. */
+type SignInBinding = { clientId: string; initiatedBy: string; redirectUri: string; purpose: 'sign_in' };
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const TIMEOUT_MS = 10_000;
 
@@ -87,19 +90,7 @@ export class OAuthSignInService {
     if (!client || client.status !== 'enabled') return { ok: false, code: 'CLIENT_DISABLED', message: 'This sign-in option is not available.' };
     if (!this.available) return { ok: false, code: 'CONFIGURATION_INVALID', message: 'Sign-in with a provider works only when this app is reached over https. Ask an administrator to set its public URL to https.' };
     const binding = { clientId: client.id, initiatedBy: sessionBinding, redirectUri: this.clientService.redirectUri(client.id), purpose: 'sign_in' as const };
-    if (client.provider === 'azure') {
-      const proxyRefused = client.proxy ? await this.egress.refusal(proxyUrl(client.proxy).hostname) : null;
-      if (proxyRefused) return { ok: false, code: 'EGRESS_BLOCKED', message: `The sign-in could not start: ${proxyRefused.message}` };
-      const verifier = randomBytes(32).toString('base64url');
-      const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
-      if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
-      const { authorizeUrl, state, nonce } = started.value;
-      const endpoint = new URL(authorizeUrl);
-      endpoint.search = '';
-      const azureBinding = { ...binding, expectedIssuerOrigin: endpoint.origin, expectedIssuer: await requiredIssuer(endpoint.toString(), this.egress, client.proxy), nonceHash: sha256(nonce) };
-      await new TransactionStateStore(this.transactions, this.vault, azureBinding).insert(state, verifier, nonce);
-      return { ok: true, authorizeUrl };
-    }
+    if (client.provider === 'azure') return this.startAzure(client, binding);
     const nonce = randomBytes(32).toString('base64url');
     const { authorizeUrl } = this.clientService.settings(client);
     const store = new TransactionStateStore(this.transactions, this.vault, {
@@ -194,6 +185,22 @@ export class OAuthSignInService {
   private async reachable(url: string): Promise<void> {
     const refused = await this.egress.refusal(new URL(url).hostname);
     if (refused) throw new OAuthMailError(refused.reason === 'blocked' ? 'EGRESS_BLOCKED' : 'PROVIDER_UNAVAILABLE', `The sign-in was refused: ${refused.message}`);
+  }
+
+  /** Azure: passport-azure-ad builds the request (its own state and nonce, kept in our transaction); we add PKCE. */
+  private async startAzure(client: OAuthClient, binding: SignInBinding): Promise<{ ok: true; authorizeUrl: string } | { ok: false; code: ErrorCode; message: string }> {
+    const proxyRefused = client.proxy ? await this.egress.refusal(proxyUrl(client.proxy).hostname) : null;
+    if (proxyRefused) return { ok: false, code: 'EGRESS_BLOCKED', message: `The sign-in could not start: ${proxyRefused.message}` };
+    const verifier = randomBytes(32).toString('base64url');
+    const started = await startAzureSignIn(this.azureSettings(client), createHash('sha256').update(verifier).digest('base64url'));
+    if (!started.ok) return { ok: false, code: 'PROVIDER_ERROR', message: started.message };
+    const { authorizeUrl, state, nonce } = started.value;
+    const endpoint = new URL(authorizeUrl);
+    endpoint.search = '';
+    const expectedIssuer = await requiredIssuer(endpoint.toString(), this.egress, client.proxy);
+    const store = new TransactionStateStore(this.transactions, this.vault, { ...binding, expectedIssuerOrigin: endpoint.origin, expectedIssuer, nonceHash: sha256(nonce) });
+    await store.insert(state, verifier, nonce);
+    return { ok: true, authorizeUrl };
   }
 
   /** Azure: passport-azure-ad redeems the code and validates the ID token; (tid, oid) is the stable key. */
