@@ -40,6 +40,23 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     return { browser, authorizeUrl, callback: await browser.get(back.pathname + back.search) };
   }
 
+  /** A sign-in whose token response carries an ID token signed with the AS's real key, with the claims `forge` gives for the request's nonce. */
+  async function signInWithForgedIdToken(id: string, login: string, forge: (nonce: string) => Record<string, unknown>) {
+    const session = request.agent(t.app.getHttpServer());
+    const begun = await session.get(`/oauth/sign-in/${id}`);
+    const key = await peer.signingKey();
+    const idToken = await new SignJWT({ tid: TENANT, oid: randomUUID(), preferred_username: login, ...forge(new URL(begun.headers.location).searchParams.get('nonce')!) })
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+      .setSubject(login)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(await importJWK(key, 'RS256'));
+    await peer.fault('/token', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: idToken } });
+    const answer = await peer.consent(begun.headers.location, login);
+    const url = new URL(answer.redirect!);
+    return session.get(url.pathname + url.search);
+  }
+
   const userRow = async (email: string) =>
     (await t.app.get(DataSource).query('SELECT email, role, name, "ssoIssuer", "ssoSubject" FROM admin_user')).find((u: { email: string }) => u.email === email);
 
@@ -79,21 +96,7 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     expect(rosa.ssoSubject).toMatch(new RegExp(`^${TENANT}:`));
 
     // Signed by the real key, but its iss names another tenant than its tid.
-    const key = await peer.signingKey();
-    const session = request.agent(t.app.getHttpServer());
-    const begun = await session.get(`/oauth/sign-in/${id}`);
-    const idToken = await new SignJWT({ tid: TENANT, oid: randomUUID(), preferred_username: 'sam@contoso.test', nonce: new URL(begun.headers.location).searchParams.get('nonce') })
-      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(`${peer.issuer}/${randomUUID()}/v2.0`)
-      .setAudience(clientId)
-      .setSubject('sam')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(await importJWK(key, 'RS256'));
-    await peer.fault('/token', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: idToken } });
-    const answer = await peer.consent(begun.headers.location, 'sam@contoso.test');
-    const url = new URL(answer.redirect!);
-    const forged = await session.get(url.pathname + url.search);
+    const forged = await signInWithForgedIdToken(id, 'sam@contoso.test', (nonce) => ({ iss: `${peer.issuer}/${randomUUID()}/v2.0`, aud: clientId, nonce }));
     expect(forged.status).toBe(403);
     expect(forged.text).toContain('names another issuer than its tenant');
     expect(await userRow('sam@contoso.test')).toBeUndefined();
@@ -148,23 +151,8 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     expect(injected.status).toBe(403);
     expect(await userRow('paul@contoso.test')).toBeUndefined();
 
-    const key = await peer.signingKey();
-    const signer = await importJWK(key, 'RS256');
-    for (const claims of [{ aud: other.clientId, nonce: 'not-this-request' }, { aud: randomUUID(), nonce: null }]) {
-      const session = request.agent(t.app.getHttpServer());
-      const begun = await session.get(`/oauth/sign-in/${other.id}`);
-      const nonce = new URL(begun.headers.location).searchParams.get('nonce');
-      const idToken = await new SignJWT({ tid: TENANT, oid: randomUUID(), preferred_username: 'quinn@contoso.test', ...claims, nonce: claims.nonce ?? nonce })
-        .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-        .setIssuer(peer.issuer)
-        .setSubject('quinn')
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(signer);
-      await peer.fault('/token', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, id_token: idToken } });
-      const answer = await peer.consent(begun.headers.location, 'quinn@contoso.test');
-      const url = new URL(answer.redirect!);
-      const forged = await session.get(url.pathname + url.search);
+    for (const claims of [{ aud: other.clientId, nonce: 'not-this-request' }, { aud: randomUUID() }]) {
+      const forged = await signInWithForgedIdToken(other.id, 'quinn@contoso.test', (nonce) => ({ iss: peer.issuer, nonce, ...claims }));
       expect(forged.status).toBe(403);
       expect(forged.text).toContain('could not be verified');
     }
