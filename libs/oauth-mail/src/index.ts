@@ -40,7 +40,7 @@ export { OAuthSignInService, usernameAttribute, usernameClaim, type SignedInIden
 export { mapUserFields } from './provisioning/user-fields.mapper.js';
 export { evaluateCreateExpression, type CreateDecision, type EvaluationOptions } from './provisioning/create-expression.evaluator.js';
 
-export { DEFAULT_BLOCKED_NETWORKS, EgressPolicy } from './egress/egress-policy.js';
+export { DEFAULT_BLOCKED_NETWORKS, EgressPolicy, EgressBlockedError, type HostResolver, type ConnectLookup } from './egress/egress-policy.js';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export {
   OAuthMailError,

@@ -39,7 +39,7 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
       inject: [OAUTH_MAIL_MODULE_OPTIONS],
       useFactory: (options: OAuthMailModuleOptions) => {
         try {
-          return new EgressPolicy(options.blockedNetworks ?? DEFAULT_BLOCKED_NETWORKS);
+          return new EgressPolicy(options.blockedNetworks ?? DEFAULT_BLOCKED_NETWORKS, options.resolveHost);
         } catch (error) {
           throw new ConfigurationError(`OAuthMailModule blockedNetworks: ${(error as Error).message}`);
         }

@@ -1,3 +1,4 @@
+import type { HostResolver } from './egress/egress-policy.js';
 import type { OAuthProviderKind } from './entities/oauth-client.enums.js';
 
 /** Options of `OAuthMailModule.forRoot` / `forRootAsync`. The library reads nothing from the environment. */
@@ -20,6 +21,11 @@ export interface OAuthMailModuleOptions {
    * add private ranges when admins must not reach the internal network; `[]` turns the check off.
    */
   blockedNetworks?: readonly string[];
+  /**
+   * Resolves every host name the library connects to; the egress rule is applied to its answer at
+   * connect time. Default: the system resolver. Tests inject one to reproduce DNS rebinding.
+   */
+  resolveHost?: HostResolver;
   /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
   providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;
 }
