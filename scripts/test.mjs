@@ -15,10 +15,12 @@ step('npm', ['run', '--silent', 'build']);
 
 // Test peers from Debian, installed once before Jest's timeouts run: Dovecot (IMAP, POP3,
 // submission) for the mail tests, Chromium for the browser walkthrough and OpenLDAP for the directory tests.
-for (const [probe, packages, why] of [
+for (const [probe, packages, why, preseed] of [
   [['dovecot', '--version'], ['dovecot-imapd', 'dovecot-pop3d', 'dovecot-submissiond'], 'The mail tests need Dovecot'],
   [['chromium', '--version'], ['chromium'], 'The browser walkthrough needs Chromium'],
   [['/usr/sbin/slapd', '-VV'], ['slapd'], 'The directory (Related LDAPs) tests need OpenLDAP'],
+  // The second authorization server (test/peers/README.md). Its postinst fails unless told to write no system config.
+  [['glewlwyd', '--version'], ['glewlwyd', 'dbconfig-no-thanks'], 'The second authorization server needs Glewlwyd', 'glewlwyd glewlwyd/config_type select No configuration\n'],
 ]) {
   if (spawnSync(probe[0], probe.slice(1)).status === 0) continue;
   if (process.getuid?.() !== 0) {
@@ -26,6 +28,7 @@ for (const [probe, packages, why] of [
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (preseed) spawnSync('debconf-set-selections', { input: preseed });
   const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], env).status === 0;
   if (!install() && !(run('apt-get', ['update', '-qq'], env).status === 0 && install())) {
     console.error(`apt-get could not install ${packages.join(' ')}`);

@@ -4,11 +4,15 @@
 //
 //   node test/peers/oidc-server.mjs [--port 0] [--tls <dir with cert.pem and key.pem>]
 // With --tls it serves https as https://127.0.0.1:<port> (Azure's sign-in reads its metadata over https only).
+// With --issuer-path /realms/test the issuer has a path (as Keycloak's realms): every route, the
+// OpenID configuration and the test-only routes live under it. --rfc8414 also serves the RFC 8414
+// §3.1 metadata at /.well-known/oauth-authorization-server/<path>.
 // prints one JSON line {"ready":true,"issuer":...,"port":...} when listening.
 //
 // Test-only routes (loopback only, never in a real deployment):
 //   POST /__test/clients  {client_id, client_secret, redirect_uris}  register or replace a client
 //   POST /__test/fault    {path, status, body, delayMs, times}        make the next requests to path fail
+//                         {path, status, rawBody, contentType}        ... with this body as is (no content type when omitted)
 //   POST /__test/ttl      {accessToken}                                 access-token lifetime in seconds
 //   POST /__test/revoke   {account}                                     revoke every grant of an account
 //   GET  /__test/stats                                                  requests counted per path
@@ -87,7 +91,9 @@ const delegates = { 'shared@example.test': ['alice@example.test'] };
 const tlsDir = arg('tls', null);
 const server = tlsDir ? createTlsServer({ cert: readFileSync(`${tlsDir}/cert.pem`), key: readFileSync(`${tlsDir}/key.pem`) }) : createServer();
 await new Promise((done) => server.listen(port, '127.0.0.1', done));
-const issuer = `${tlsDir ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
+const issuerPath = (arg('issuer-path', '') ?? '').replace(/\/$/, '');
+const origin = `${tlsDir ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
+const issuer = `${origin}${issuerPath}`;
 // Entra ID's stable identifiers of a person: the tenant and an object id.
 const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const objectId = (id) => createHash('sha256').update(id).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*/, '$1-$2-$3-$4-$5');
@@ -202,7 +208,7 @@ provider.use(async (ctx, next) => {
     }
   }
   const path = ctx.path;
-  stats[path] = (stats[path] ?? 0) + 1;
+  if (!ctx.req.viaRfc8414) stats[path] = (stats[path] ?? 0) + 1;
   if (path.startsWith('/__test/')) {
     const body = ctx.method === 'POST' ? await readJson(ctx) : {};
     if (path === '/__test/clients') {
@@ -241,6 +247,12 @@ provider.use(async (ctx, next) => {
     if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.status) {
       ctx.status = fault.status;
+      if (fault.rawBody !== undefined) {
+        ctx.body = fault.rawBody;
+        if (fault.contentType) ctx.type = fault.contentType;
+        else ctx.remove('Content-Type');
+        return;
+      }
       ctx.body = fault.body ?? { error: 'server_error', error_description: 'injected fault' };
       return;
     }
@@ -260,6 +272,27 @@ async function entraLike(token, multiTenant) {
   return new CompactSign(Buffer.from(JSON.stringify(claims))).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(signer);
 }
 
-server.on('request', provider.callback());
+const handle = provider.callback();
+if (!issuerPath) server.on('request', handle);
+else {
+  const rfc8414 = process.argv.includes('--rfc8414') ? `/.well-known/oauth-authorization-server${issuerPath}` : null;
+  // Mounted as express mounts it: the provider sees the path below the issuer, and originalUrl.
+  server.on('request', (req, res) => {
+    const [path, query = ''] = req.url.split('?');
+    let inner = null;
+    if (path === rfc8414) {
+      stats[rfc8414] = (stats[rfc8414] ?? 0) + 1;
+      inner = '/.well-known/openid-configuration';
+      req.viaRfc8414 = true;
+    } else if (path === issuerPath || path.startsWith(`${issuerPath}/`)) inner = path.slice(issuerPath.length) || '/';
+    if (inner === null) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+      return;
+    }
+    req.originalUrl = `${issuerPath}${inner}${query ? `?${query}` : ''}`;
+    req.url = `${inner}${query ? `?${query}` : ''}`;
+    handle(req, res);
+  });
+}
 console.log(JSON.stringify({ ready: true, issuer, port: server.address().port }));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

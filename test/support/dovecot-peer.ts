@@ -52,6 +52,11 @@ export interface DovecotOptions {
    * `mailboxes` claim, not only its own, through a checkpassword passdb that introspects it.
    */
   delegation?: boolean;
+  /**
+   * Checks bearer tokens as JWTs signed by this key, without asking the authorization server
+   * (oauth2 passdb `introspection_mode = local`): tokens need `typ: JWT`, `sub` (the mailbox user) and `exp`.
+   */
+  jwtValidationKey?: { kid: string; alg: string; publicKeyPem: string };
 }
 
 /**
@@ -91,7 +96,17 @@ export class DovecotPeer {
     const introspection = new URL('/token/introspection', options.issuer);
     introspection.username = 'dovecot';
     introspection.password = 'dovecot-secret';
-    writeFileSync(join(dir, 'oauth2.conf.ext'), [
+    const jwt = options.jwtValidationKey;
+    if (jwt) {
+      // Key files are <prefix>/<azp|default>/<alg>/<kid>.
+      mkdirSync(join(dir, 'keys/default', jwt.alg), { recursive: true });
+      writeFileSync(join(dir, 'keys/default', jwt.alg, jwt.kid), jwt.publicKeyPem);
+    }
+    writeFileSync(join(dir, 'oauth2.conf.ext'), (jwt ? [
+      'introspection_mode = local',
+      `local_validation_key_dict = fs:posix:prefix=${dir}/keys/`,
+      'username_attribute = sub',
+    ] : [
       'introspection_mode = post',
       `introspection_url = ${introspection}`,
       'force_introspection = yes',
@@ -99,7 +114,7 @@ export class DovecotPeer {
       'active_attribute = active',
       'active_value = true',
       'timeout_msecs = 3000',
-    ].join('\n') + '\n');
+    ]).join('\n') + '\n');
     const mechanisms = options.mechanisms ?? ['plain', 'login', 'xoauth2', 'oauthbearer'];
     const oauthMechs = mechanisms.filter((m) => m === 'xoauth2' || m === 'oauthbearer');
     if (options.delegation) {

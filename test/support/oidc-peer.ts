@@ -10,12 +10,13 @@ export class OidcPeer {
 
   /**
    * `tls`: serve https with the test CA's certificate (scripts/test.mjs makes it and has
-   * the Jest process trust it), as Azure's sign-in needs.
+   * the Jest process trust it), as Azure's sign-in needs. `issuerPath`: an issuer with a path
+   * (`/realms/test`), its routes under it; `rfc8414`: its metadata also at the RFC 8414 §3.1 address.
    */
-  static async start({ tls = false } = {}): Promise<OidcPeer> {
+  static async start({ tls = false, issuerPath = '', rfc8414 = false }: { tls?: boolean; issuerPath?: string; rfc8414?: boolean } = {}): Promise<OidcPeer> {
     const tlsDir = process.env.OAUTH_MAIL_TEST_TLS_DIR;
     if (tls && !tlsDir) throw new Error('The https authorization server needs the test CA: run the tests through `npm test`.');
-    const child = spawn(process.execPath, ['test/peers/oidc-server.mjs', '--port', '0', ...(tls ? ['--tls', tlsDir!] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['test/peers/oidc-server.mjs', '--port', '0', ...(tls ? ['--tls', tlsDir!] : []), ...(issuerPath ? ['--issuer-path', issuerPath] : []), ...(rfc8414 ? ['--rfc8414'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = createInterface({ input: child.stdout! });
     const issuer = await new Promise<string>((done, fail) => {
       const timer = setTimeout(() => fail(new Error('the authorization server did not start within 15 s')), 15_000);
@@ -39,8 +40,11 @@ export class OidcPeer {
     return this.post('/__test/clients', { client_id, client_secret, redirect_uris, token_endpoint_auth_method });
   }
 
-  /** The next `times` requests to `path` get this status and body (or are delayed). */
-  fault(path: string, fault: { status?: number; body?: object; delayMs?: number; times?: number }) {
+  /**
+   * The next `times` requests to `path` get this status and body (or are delayed). `rawBody` is sent
+   * as is, with `contentType` or with no content type at all.
+   */
+  fault(path: string, fault: { status?: number; body?: object; rawBody?: string; contentType?: string; delayMs?: number; times?: number }) {
     return this.post('/__test/fault', { path, ...fault });
   }
 

@@ -30,6 +30,7 @@ export class AppModule {
           previousEncryptionKeys: config.previousEncryptionKeys,
           publicBaseUrl: config.publicBaseUrl,
           providerBaseUrls: config.providerBaseUrls,
+          providers: config.providers,
           mailTrustedCa: config.mailTrustedCa,
           blockedNetworks: config.blockedNetworks,
         }),

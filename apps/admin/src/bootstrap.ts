@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import { AppModule } from './app.module.js';
 import { sessionOptions } from './auth/session-options.js';
+import { signInRateLimits } from './oauth/sign-in-rate-limit.js';
 import { TypeOrmSessionStore } from './auth/typeorm-session.store.js';
 import type { AppConfig } from './config/app.config.js';
 
@@ -16,7 +17,13 @@ export async function createApp(config: AppConfig, options: { logger?: false | L
     bufferLogs: false,
   });
   app.disable('x-powered-by');
+  // Client IPs (rate limits, logs) come from X-Forwarded-For only behind a proxy the admin named.
+  if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
+  // Ahead of the session, so a refused request stores nothing.
+  const [starts, callbacks] = signInRateLimits(config.signInRateLimit);
+  app.use('/oauth/sign-in/:clientId', starts);
+  app.use('/oauth/callback/:clientId', callbacks);
   // The OAuth callback reads the admin session (to tell the admin's browser from a private window).
   app.use('/oauth', session(sessionOptions(config, app.get(TypeOrmSessionStore))));
   await app.init();

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
@@ -76,6 +77,29 @@ describe('Check and the mailbox service against a real Dovecot', () => {
     shared?.stop();
     await sink?.stop();
     await peer?.stop();
+  });
+
+  it('sends an OAuth token only to its provider\'s mail hosts: refused on save with the allowed hosts, and at Check after a database edit', async () => {
+    const refused = await submit(agent, `${API}/Mailbox/actions/new`, { name: 'foreign', ...imap(dovecot, 'ssl'), host: '127.0.0.2', username: 'alice@example.test', oauthClientId: alice });
+    expect(refused.body.record.errors.host.message).toMatch(/127\.0\.0\.2 is not a mail server of Generic OAuth 2\.0: its tokens are sent only to 127\.0\.0\.1\. Correct the Host, or add it to the OAuth client's Allowed Mail Hosts\./);
+
+    const id = await mailbox({ ...imap(dovecot, 'ssl'), username: 'alice@example.test', oauthClientId: alice });
+    let connections = 0;
+    const foreign = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((done) => foreign.listen(0, '127.0.0.2', done));
+    try {
+      const port = (foreign.address() as { port: number }).port;
+      await t.app.get(DataSource).query(`UPDATE mailbox SET host = '127.0.0.2', port = ${port} WHERE id = '${id}'`);
+      const result = await check(id);
+      expect(result.check).toMatchObject({ ok: false, stage: 'config', code: 'MAIL_HOST_NOT_ALLOWED' });
+      expect(result.notice.message).toMatch(/its tokens are sent only to 127\.0\.0\.1.*No token was sent\./);
+      expect(connections).toBe(0);
+    } finally {
+      foreign.close();
+    }
   });
 
   it.each([

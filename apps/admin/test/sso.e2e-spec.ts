@@ -32,13 +32,13 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
   }
 
   /** A fresh browser: starts at the login button, signs in at the provider, comes back. */
-  async function signIn(id: string, login: string, beforeCallback?: (authorizeUrl: URL) => Promise<void>) {
+  async function signIn(id: string, login: string, beforeCallback?: (authorizeUrl: URL) => Promise<void>, server: OidcPeer = peer) {
     const browser = request.agent(t.app.getHttpServer());
     const start = await browser.get(`/oauth/sign-in/${id}`);
     expect(start.status).toBe(303);
     const authorizeUrl = new URL(start.headers.location);
     await beforeCallback?.(authorizeUrl);
-    const { redirect } = await peer.consent(authorizeUrl.toString(), login);
+    const { redirect } = await server.consent(authorizeUrl.toString(), login);
     const back = new URL(redirect!);
     const callback = await browser.get(back.pathname + back.search);
     return { browser, callback, authorizeUrl };
@@ -61,6 +61,31 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
     await t?.close();
     await peer?.stop();
     ldap?.stop();
+  });
+
+  it('keys a person on one issuer whether a client reads the ID token or Endpoint User Data (an issuer with a path)', async () => {
+    const realm = await OidcPeer.start({ issuerPath: '/realms/staff' });
+    try {
+      const client = async (fields: Record<string, string>) => {
+        const clientId = `realm-${randomUUID().slice(0, 8)}`;
+        const res = await submit(admin, `${API}/OAuthClient/actions/new`, {
+          name: clientId, provider: 'generic', type: 'user', clientId, clientSecret: SECRET, authorizeUrl: `${realm.issuer}/auth`, tokenUrl: `${realm.issuer}/token`,
+          scope: 'openid email profile', usernameAttribute: 'email', ...fields,
+        });
+        const id = res.body.record.params.id as string;
+        await realm.registerClient(clientId, SECRET, [`http://127.0.0.1:3000/oauth/callback/${id}`]);
+        return id;
+      };
+      const viaIdToken = await client({ userDataSource: 'id_token' });
+      const viaEndpoint = await client({ userDataSource: 'endpoint', userDataEndpoint: `${realm.issuer}/me` });
+      expect((await signIn(viaIdToken, 'rita@example.test', undefined, realm)).callback.status).toBe(303);
+      const second = await signIn(viaEndpoint, 'rita@example.test', undefined, realm);
+      expect(second.callback.status).toBe(303);
+      const rita = (await users()).filter((u: { email: string }) => u.email === 'rita@example.test');
+      expect(rita).toEqual([expect.objectContaining({ ssoIssuer: realm.issuer, ssoSubject: 'rita@example.test' })]);
+    } finally {
+      await realm.stop();
+    }
   });
 
   it('lists a button per enabled User-type client', async () => {

@@ -13,9 +13,12 @@ export { OAuthClientService, type OAuthClientValues } from './clients/oauth-clie
 export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';
 export { OAuthValidationService, type ValidationOutcome } from './clients/oauth-validation.service.js';
 export { TokenService } from './tokens/token.service.js';
-export { MailboxService, MailboxUnavailableError, type FetchedMessage } from './mail/mailbox.service.js';
-export type { CheckResult, CheckStage } from './mail/mail-check.result.js';
-export { Pop3Client, Pop3Error, type Pop3ConnectOptions } from './mail/pop3/pop3.client.js';
+export { MailboxService, MailboxUnavailableError } from './mailboxes/mailbox.service.js';
+export type { CheckResult, CheckStage } from './transports/mail-check.result.js';
+export type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TokenAudience, TransportResult } from './transports/mail-transport.js';
+export { MAIL_TRANSPORTS } from './transports/mail-transport.registry.js';
+export { classifyMailError, serverText, type MailErrorReading, type MailErrorPlace } from './transports/mail-error.classifier.js';
+export { Pop3Client, Pop3Error, type Pop3ConnectOptions } from './transports/pop3/pop3.client.js';
 export type { TokenSet } from './tokens/token-set.js';
 export type { OAuthClientEvent } from './tokens/oauth-client.events.js';
 export { OAuthTransaction } from './entities/oauth-transaction.entity.js';
@@ -27,19 +30,25 @@ export type { Validated } from './validation/input-reader.js';
 export { checkText } from './validation/field-rules.js';
 export { LdapDirectoryService, type DirectoryTestResult, type DirectoryLookup } from './directories/ldap-directory.service.js';
 
-export { OAUTH_PROVIDER_PRESETS, resolveClientSettings, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';
-export type { OAuthProviderPreset, PresetEndpoints } from './providers/oauth-provider.preset.js';
+export { BUILT_IN_OAUTH_PROVIDERS, OAuthProviderRegistry, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';
+export type { OAuthProvider, ProviderClient, ProviderDraft, ProviderEndpoints, ProviderField, ProviderScopes, SignInCandidate } from './providers/oauth-provider.js';
+export type { ProviderSignIn, ProviderSignInContext, AdapterIdentity, SignInAdapterOutcome } from './providers/provider-sign-in.js';
+export { mailHostMatches, sameSiteHosts } from './providers/mail-host.rule.js';
+export { AuthorizationCodeFlow, type FlowStart } from './authorization/authorization-code.flow.js';
 
 export { SecretCipher, type SecretLocation } from './crypto/secret-cipher.js';
 export { createKeyring, parseEncryptionKey, generateEncryptionKeySpec, type Keyring, type EncryptionKey } from './crypto/secret-cipher.keys.js';
 export { SecretVault } from './crypto/secret-vault.js';
-export { SECRET_COLUMNS } from './crypto/secret-columns.js';
+export { SECRET_COLUMNS, SECRET_FIELD_NAMES } from './crypto/secret-columns.js';
 export { SecretRotationService, type RotationReport } from './crypto/secret-rotation.service.js';
 
-export { OAuthSignInService, usernameAttribute, usernameClaim, type SignedInIdentity, type SignInOutcome, type SignInButton } from './sso/oauth-sign-in.service.js';
+export { OAuthSignInService, usernameClaim, type SignedInIdentity, type SignInOutcome, type SignInButton } from './sso/oauth-sign-in.service.js';
 export { mapUserFields } from './provisioning/user-fields.mapper.js';
 export { evaluateCreateExpression, type CreateDecision, type EvaluationOptions } from './provisioning/create-expression.evaluator.js';
 
+export { OutboundHttpClient, DEFAULT_MAX_RESPONSE_BYTES, type OutboundRequest, type OutboundResponse, type OutboundGetOptions } from './net/outbound-http.client.js';
+export { OutboundHttpError, type OutboundFailureReason } from './net/outbound-http.error.js';
+export { IssuerDiscovery, type IssuerMetadata, type IssuerQuery } from './clients/issuer-metadata.js';
 export { DEFAULT_BLOCKED_NETWORKS, EgressPolicy, EgressBlockedError, type HostResolver, type ConnectLookup } from './egress/egress-policy.js';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export {

@@ -3,9 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OAuthClientService } from './clients/oauth-client.service.js';
 import { OAuthValidationService } from './clients/oauth-validation.service.js';
 import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
+import { OutboundHttpClient } from './net/outbound-http.client.js';
+import { IssuerDiscovery } from './clients/issuer-metadata.js';
 import { TokenService } from './tokens/token.service.js';
-import { MailboxService } from './mail/mailbox.service.js';
+import { MailboxService } from './mailboxes/mailbox.service.js';
 import { OAuthSignInService } from './sso/oauth-sign-in.service.js';
+import { AuthorizationCodeFlow } from './authorization/authorization-code.flow.js';
+import { OAuthProviderRegistry } from './providers/oauth-provider.registry.js';
 import { createKeyring } from './crypto/secret-cipher.keys.js';
 import { SecretCipher } from './crypto/secret-cipher.js';
 import { SecretRotationService } from './crypto/secret-rotation.service.js';
@@ -45,18 +49,22 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
         }
       },
     },
+    OAuthProviderRegistry,
     SecretVault,
     SecretRotationService,
     OAuthClientService,
     MailboxSettingsService,
+    OutboundHttpClient,
+    IssuerDiscovery,
     TokenEndpointClient,
     TokenService,
+    AuthorizationCodeFlow,
     OAuthValidationService,
     MailboxService,
     OAuthSignInService,
     LdapDirectoryService,
   ],
-  exports: [SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService, LdapDirectoryService],
+  exports: [OAuthProviderRegistry, AuthorizationCodeFlow, SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService, LdapDirectoryService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

@@ -1,5 +1,7 @@
 import type { HostResolver } from './egress/egress-policy.js';
-import type { OAuthProviderKind } from './entities/oauth-client.enums.js';
+import type { MailProtocol } from './entities/mailbox.enums.js';
+import type { MailTransport } from './transports/mail-transport.js';
+import type { OAuthProvider } from './providers/oauth-provider.js';
 
 /** Options of `OAuthMailModule.forRoot` / `forRootAsync`. The library reads nothing from the environment. */
 export interface OAuthMailModuleOptions {
@@ -26,6 +28,16 @@ export interface OAuthMailModuleOptions {
    * connect time. Default: the system resolver. Tests inject one to reproduce DNS rebinding.
    */
   resolveHost?: HostResolver;
-  /** Replaces a provider's public host in its preset endpoints. For tests against a local authorization server only. */
-  providerBaseUrls?: Partial<Record<OAuthProviderKind, string>>;
+  /** Replaces the built-in transport of a protocol (see "Adding a transport" in the README). */
+  transports?: Partial<Record<MailProtocol, MailTransport>>;
+  /**
+   * Providers besides (or instead of, by kind) the built-in Azure, Google and Generic ones.
+   * See "Adding a provider" in the README.
+   */
+  providers?: readonly OAuthProvider[];
+  /**
+   * Test labs only: replaces a provider's public host in its endpoints (by kind, such as
+   * `{ azure: 'https://127.0.0.1:8443' }`); its tokens may then also go to that host and to loopback mail servers.
+   */
+  providerBaseUrls?: Readonly<Record<string, string>>;
 }

@@ -162,6 +162,53 @@ describe(TokenService.name, () => {
     expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(tokens.accessToken);
   });
 
+  // Issue #19 defect 2: RFC 6749 §5.2 asks for a JSON error, but servers and proxies do not always send one.
+  it.each([
+    ['an empty body', { status: 400, rawBody: '' }],
+    ['an HTML page', { status: 400, rawBody: '<html><body><h1>400 Bad Request</h1></body></html>', contentType: 'text/html' }],
+    ['JSON without error', { status: 400, rawBody: '{"message":"refresh token expired"}', contentType: 'application/json' }],
+    ['text/plain', { status: 401, rawBody: 'Unauthorized', contentType: 'text/plain' }],
+  ])('treats a refresh answered 400/401 with %s as a refused grant: needs Validate, one event, the refresh token never sent again', async (_shape, fault) => {
+    const id = await validatedClient();
+    const events: OAuthClientEvent[] = [];
+    const sub = app.get(TokenService).events$.subscribe((e) => events.push(e));
+    await peer.fault('/token', fault);
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'TOKEN_REVOKED', retryable: false, status: fault.status });
+    const before = await peer.requests('/token');
+    for (let i = 0; i < 3; i++) await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    expect(await peer.requests('/token')).toBe(before);
+    sub.unsubscribe();
+    expect(events.filter((e) => e.type === 'needs_revalidation' && e.clientId === id)).toHaveLength(1);
+    expect((await stored(id)).row).toMatchObject({ validationStatus: 'needs_revalidation', lastError: expect.stringMatching(new RegExp(`HTTP ${fault.status}, without an OAuth error.*Validate the client again`)) });
+  });
+
+  it('keeps 429 and 5xx without an error body temporary: tokens kept, client still valid', async () => {
+    const id = await validatedClient();
+    const { tokens } = await stored(id);
+    for (const fault of [{ status: 429, rawBody: '' }, { status: 502, rawBody: '<html>Bad Gateway</html>', contentType: 'text/html' }]) {
+      await peer.fault('/token', fault);
+      await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true });
+    }
+    expect((await stored(id)).row.validationStatus).toBe('valid');
+    expect((await stored(id)).tokens.refreshToken).toBe(tokens.refreshToken);
+  });
+
+  it('reports a code exchange answered 400 without an error body as a provider error that says so', async () => {
+    const clientId = `app-${randomUUID().slice(0, 8)}`;
+    const created = await app.get(OAuthClientService).create({
+      name: clientId, provider: 'generic', type: 'mailbox', clientId, clientSecret: 'secret-1',
+      authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email offline_access mail',
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    await peer.registerClient(clientId, 'secret-1', [app.get(OAuthClientService).redirectUri(created.value.id)]);
+    const started = await app.get(OAuthValidationService).start(created.value.id, null);
+    if (!started.ok) throw new Error(started.message);
+    const { redirect } = await peer.consent(started.authorizeUrl, 'alice@example.test');
+    await peer.fault('/token', { status: 400, rawBody: '' });
+    const outcome = await app.get(OAuthValidationService).complete(created.value.id, Object.fromEntries(new URL(redirect!).searchParams), null);
+    expect(outcome).toMatchObject({ ok: false, code: 'PROVIDER_ERROR', message: expect.stringMatching(/refused the code with HTTP 400 but gave no OAuth error/) });
+  });
+
   it('refuses a disabled client; a new token URL needs the secret typed again, and drops the tokens', async () => {
     const id = await validatedClient();
     await app.get(OAuthClientService).update(id, { status: 'disabled' });
@@ -171,12 +218,13 @@ describe(TokenService.name, () => {
     await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_NOT_VALIDATED' });
   });
 
-  it('sends token requests through the client\'s proxy (HTTP CONNECT), and says so when the proxy is down', async () => {
+  it('sends discovery and token requests through the client\'s proxy (HTTP CONNECT), and says so when the proxy is down', async () => {
     const proxy = await ConnectProxy.start();
     const id = await validatedClient(app, { proxy: proxy.address });
-    expect(proxy.tunnels).toEqual([new URL(peer.issuer).host]);
+    // Validate: the RFC 9207 discovery, then the code exchange.
+    expect(proxy.tunnels).toEqual([new URL(peer.issuer).host, new URL(peer.issuer).host]);
     await app.get(TokenService).getAccessToken(id, { forceRefresh: true });
-    expect(proxy.tunnels).toHaveLength(2);
+    expect(proxy.tunnels).toHaveLength(3);
     await proxy.stop();
     await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
     expect((await stored(id)).row.validationStatus).toBe('valid');

@@ -1,14 +1,13 @@
+import type { OAuthProvider } from '@app/oauth-mail';
 import type { LocaleTranslations } from 'adminjs';
 
-/** Labels as the seed documentation names the fields. */
-export const ADMIN_TRANSLATIONS: LocaleTranslations = {
+/** Labels as the seed documentation names the fields; provider names come from the providers themselves. */
+export const adminTranslations = (providers: readonly OAuthProvider[]): LocaleTranslations => ({
   labels: { OAuthClient: 'OAuth Clients', Mailbox: 'Mailboxes', LdapDirectory: 'LDAP Directories', AdminUser: 'Users', AuditEvent: 'Audit log', 'OAuth Mail': 'OAuth Mail', Administration: 'Administration' },
   resources: {
     OAuthClient: {
       labels: {
-        'provider.azure': 'Azure (Microsoft 365)',
-        'provider.google': 'Google',
-        'provider.generic': 'Generic OAuth 2.0',
+        ...Object.fromEntries(providers.map((p) => [`provider.${p.kind}`, p.label])),
         'type.mailbox': 'Mailbox (IMAP, POP3, SMTP)',
         'type.user': 'User (sign-in)',
         'status.enabled': 'Enabled',
@@ -46,6 +45,7 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
         loginButtonIcon: 'Login Button Icon',
         relatedLdaps: 'Related LDAPs',
         allowedDomains: 'Allowed Tenants / Domains',
+        allowedMailHosts: 'Allowed Mail Hosts',
         validationStatus: 'Validation',
         validatedAt: 'Validated at',
         validatedIdentity: 'Validated as',
@@ -126,4 +126,4 @@ export const ADMIN_TRANSLATIONS: LocaleTranslations = {
       properties: { at: 'When', actor: 'Who', action: 'Action', resource: 'Resource', records: 'Records', recordIds: 'Record ids', fields: 'Fields changed' },
     },
   },
-};
+});

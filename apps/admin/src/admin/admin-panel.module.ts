@@ -1,7 +1,7 @@
 import { AdminModule } from '@adminjs/nestjs';
 import { Database, Resource } from '@adminjs/typeorm';
 import AdminJS, { type ResourceWithOptions } from 'adminjs';
-import { LdapDirectoryService, MailboxService, MailboxSettingsService, OAuthClientService, OAuthValidationService } from '@app/oauth-mail';
+import { LdapDirectoryService, MailboxService, MailboxSettingsService, OAuthClientService, OAuthProviderRegistry, OAuthValidationService } from '@app/oauth-mail';
 import type { DynamicModule } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { TypeOrmSessionStore } from '../auth/typeorm-session.store.js';
 import { SESSION_COOKIE, sessionOptions } from '../auth/session-options.js';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
-import { ADMIN_TRANSLATIONS } from './admin-locale.js';
+import { adminTranslations } from './admin-locale.js';
 import { withRoles } from './admin-roles.js';
 import { withAuditTrail } from '../audit/audit-trail.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
@@ -34,12 +34,13 @@ const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bu
 export function adminPanelModule(): DynamicModule {
   return AdminModule.createAdminAsync({
     imports: [AdminAuthModule],
-    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthValidationService, MailboxSettingsService, MailboxService, LdapDirectoryService, AdminUserService, TypeOrmSessionStore],
+    inject: [APP_CONFIG, DataSource, OAuthClientService, OAuthProviderRegistry, OAuthValidationService, MailboxSettingsService, MailboxService, LdapDirectoryService, AdminUserService, TypeOrmSessionStore],
     customLoader: PanelLoader,
     useFactory: (
       config: AppConfig,
       dataSource: DataSource,
       clients: OAuthClientService,
+      providers: OAuthProviderRegistry,
       validation: OAuthValidationService,
       mailboxes: MailboxSettingsService,
       mail: MailboxService,
@@ -53,7 +54,7 @@ export function adminPanelModule(): DynamicModule {
         loginPath: `${ADMIN_ROOT}/login`,
         logoutPath: `${ADMIN_ROOT}/logout`,
         resources: [
-          oauthClientResource(clients, validation, dataSource),
+          oauthClientResource(clients, providers, validation, dataSource),
           mailboxResource(mailboxes, mail, dataSource),
           ldapDirectoryResource(directories, dataSource),
           adminUserResource(users, dataSource),
@@ -65,7 +66,7 @@ export function adminPanelModule(): DynamicModule {
           .map(scrubbed),
         dashboard: { component: Components.Dashboard, handler: () => dashboardSummary(dataSource) },
         branding: { companyName: 'OAuth Mail', withMadeWithLove: false, logo: false },
-        locale: { language: 'en', availableLanguages: ['en'], translations: { en: ADMIN_TRANSLATIONS } },
+        locale: { language: 'en', availableLanguages: ['en'], translations: { en: adminTranslations(providers.all()) } },
       },
       auth: {
         authenticate: async (email: string, password: string, context?: { req?: Request }) => {
@@ -108,7 +109,7 @@ function scrubbed(resource: ResourceWithOptions): ResourceWithOptions {
 function regenerateSession(req: Request): Promise<void> {
   const redirectTo = (req.session as { redirectTo?: string }).redirectTo;
   return new Promise((done, fail) =>
-    req.session.regenerate((error) => {
+    req.session.regenerate((error?: Error) => {
       if (error) return fail(error);
       if (redirectTo) (req.session as { redirectTo?: string }).redirectTo = redirectTo;
       done();

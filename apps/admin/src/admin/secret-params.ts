@@ -1,10 +1,16 @@
-/**
- * Names of record params that hold secrets, in any form: ciphertext columns and
- * the write-only fields typed in forms. They never leave the server.
- */
-const SECRET_PARAM = /(Encrypted$|^clientSecret$|^password$|^bindPassword$|^passwordHash$|^accessToken$|^refreshToken$|^originalAccessToken$)/;
+import { SECRET_FIELD_NAMES } from '@app/oauth-mail';
 
-export const isSecretParam = (key: string): boolean => SECRET_PARAM.test(key.split('.')[0]);
+/** The library's secret names, plus the app's own: admins' password hashes. */
+const SECRET_NAMES = new Set([...SECRET_FIELD_NAMES, 'passwordHash']);
+
+/**
+ * Record params that hold secrets, in any form: ciphertext columns (named
+ * `…Encrypted`) and the write-only fields typed in forms. They never leave the server.
+ */
+export const isSecretParam = (key: string): boolean => {
+  const name = key.split('.')[0];
+  return name.endsWith('Encrypted') || SECRET_NAMES.has(name);
+};
 
 /** Drops secret params from a flattened params object. */
 export function withoutSecrets<T extends Record<string, unknown>>(params: T): T {
@@ -27,7 +33,7 @@ export function scrubRecordJson(record: RecordJsonLike | null | undefined): void
  * An `after` hook for every action: whatever a handler put in its response
  * (a typed secret echoed back with a validation error, say), no secret leaves.
  */
-export async function scrubActionResponse<R extends { record?: RecordJsonLike; records?: RecordJsonLike[] }>(response: R): Promise<R> {
+export function scrubActionResponse<R extends { record?: RecordJsonLike; records?: RecordJsonLike[] }>(response: R): R {
   scrubRecordJson(response?.record);
   response?.records?.forEach(scrubRecordJson);
   return response;

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigurationError, createKeyring, DEFAULT_BLOCKED_NETWORKS, EgressPolicy, generateEncryptionKeySpec } from '@app/oauth-mail';
+import { ConfigurationError, createKeyring, DEFAULT_BLOCKED_NETWORKS, EgressPolicy, generateEncryptionKeySpec, type OAuthProvider } from '@app/oauth-mail';
 
 /** Everything the admin app takes from its environment, validated once at boot. */
 export interface AppConfig {
@@ -13,12 +13,18 @@ export interface AppConfig {
   readonly publicBaseUrl: string;
   readonly encryptionKey: string;
   readonly previousEncryptionKeys: string[];
-  /** Replaces Azure's and Google's public hosts. Tests only: never read from the environment. */
-  readonly providerBaseUrls?: Partial<Record<'azure' | 'google', string>>;
+  /** Replaces a provider's public host, by kind. Tests only: never read from the environment. */
+  readonly providerBaseUrls?: Readonly<Record<string, string>>;
+  /** Providers besides the built-in ones. Tests only: an app with providers of its own imports the library. */
+  readonly providers?: readonly OAuthProvider[];
   /** Extra CAs (PEM) trusted for mail servers: OAUTH_MAIL_TRUSTED_CA_FILE. */
   readonly mailTrustedCa?: string[];
   /** Networks no configured host may resolve to: the library's defaults plus OAUTH_MAIL_BLOCKED_NETWORKS. */
   readonly blockedNetworks?: readonly string[];
+  /** Sign-in starts and callbacks per client IP per minute (OAUTH_MAIL_SIGN_IN_RATE_LIMIT, default 30). */
+  readonly signInRateLimit: number;
+  /** Express's `trust proxy` (TRUST_PROXY): behind a reverse proxy, client IPs come from X-Forwarded-For. */
+  readonly trustProxy: boolean | number | string | null;
   readonly admin: {
     readonly email?: string;
     readonly password?: string;
@@ -120,6 +126,10 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
     }
   }
 
+  const signInRateLimit = Number(env.OAUTH_MAIL_SIGN_IN_RATE_LIMIT || 30);
+  if (!Number.isInteger(signInRateLimit) || signInRateLimit < 1) problems.push('OAUTH_MAIL_SIGN_IN_RATE_LIMIT must be a whole number of requests per minute, 1 or more.');
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+
   if (problems.length) throw new ConfigurationError(`The admin app cannot start:\n- ${problems.join('\n- ')}`);
   return {
     production,
@@ -131,8 +141,21 @@ export async function loadAppConfig(env: Env, warn: (message: string) => void = 
     previousEncryptionKeys,
     mailTrustedCa,
     blockedNetworks,
+    signInRateLimit,
+    trustProxy,
     admin: { email, password, sessionSecret: sessionSecret! },
   };
+}
+
+/** `true`, a number of proxy hops, or comma-separated addresses/CIDRs, as Express takes them. */
+function parseTrustProxy(value: string | undefined, problems: string[]): AppConfig['trustProxy'] {
+  if (!value) return null;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((v) => v.trim());
+  if (entries.every((e) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(e) || ['loopback', 'linklocal', 'uniquelocal'].includes(e))) return entries.join(',');
+  problems.push('TRUST_PROXY must be true, a number of proxy hops, or addresses/CIDRs of the proxies (such as 10.0.0.1, loopback).');
+  return null;
 }
 
 /** `NAME`, or the contents of the file named by `NAME_FILE` (for container secrets). */
@@ -157,7 +180,7 @@ async function generatedSecret(dir: string, name: string, make: () => string, wa
   }
   await mkdir(dir, { recursive: true });
   const value = make();
-  await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+  await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
   await chmod(path, 0o600);
   warn(`${note} ${path} (generated now). Set it in the environment before going to production.`);
   return (await readFile(path, 'utf8')).trim();

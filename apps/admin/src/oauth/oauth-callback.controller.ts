@@ -48,9 +48,9 @@ export class OAuthCallbackController {
     if (!outcome.ok) return refuse(outcome.message);
     const provisioned = await this.provisioning.signIn(outcome.client, outcome.identity);
     if (!provisioned.ok) return refuse(provisioned.message);
-    await new Promise<void>((done, fail) => req.session.regenerate((e) => (e ? fail(e) : done())));
+    await new Promise<void>((done, fail) => req.session.regenerate((e?: Error) => (e ? fail(e) : done())));
     (req.session as { adminUser?: CurrentAdmin }).adminUser = provisioned.admin;
-    await new Promise<void>((done, fail) => req.session.save((e) => (e ? fail(e) : done())));
+    await new Promise<void>((done, fail) => req.session.save((e?: Error) => (e ? fail(e) : done())));
     res.redirect(HttpStatus.SEE_OTHER, ADMIN_ROOT);
   }
 

@@ -8,7 +8,7 @@ import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
-import { resolveClientSettings, type EffectiveClientSettings } from '../providers/oauth-provider.registry.js';
+import { OAuthProviderRegistry, type EffectiveClientSettings } from '../providers/oauth-provider.registry.js';
 import type { Validated } from '../validation/input-reader.js';
 import {
   OAUTH_CLIENT_CREDENTIAL_FIELDS,
@@ -25,6 +25,7 @@ export class OAuthClientService {
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
     private readonly directories: LdapDirectoryService,
+    private readonly providers: OAuthProviderRegistry,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {}
 
@@ -35,7 +36,7 @@ export class OAuthClientService {
    * refresh token must never be sent to an endpoint it was not issued by.
    */
   async prepare(input: Readonly<Record<string, unknown>>, existing: OAuthClient | null, id: string): Promise<Validated<OAuthClientValues>> {
-    const checked = validateOAuthClient(input, existing);
+    const checked = validateOAuthClient(input, existing, this.providers);
     if (!checked.ok) return checked;
     const missing = await this.directories.missing(checked.value.relatedLdaps ?? []);
     if (missing.length) {
@@ -78,8 +79,8 @@ export class OAuthClientService {
     return `${this.options.publicBaseUrl.replace(/\/+$/, '')}/oauth/callback/${encodeURIComponent(clientId)}`;
   }
 
-  /** Endpoints and scopes in force: filled fields override the provider preset. */
+  /** Endpoints and scopes in force: filled fields override the provider's own. */
   settings(client: OAuthClient): EffectiveClientSettings {
-    return resolveClientSettings(client, this.options.providerBaseUrls);
+    return this.providers.settings(client);
   }
 }

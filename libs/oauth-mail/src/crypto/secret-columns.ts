@@ -13,3 +13,11 @@ export const SECRET_COLUMNS = [
   { entity: OAuthTransaction, table: 'oauth_transaction', columns: ['codeVerifierEncrypted', 'nonceEncrypted'] },
   { entity: LdapDirectory, table: 'ldap_directory', columns: ['bindPasswordEncrypted'] },
 ] as const;
+
+/**
+ * Names secrets travel under outside their ciphertext columns: the write-only
+ * form fields an admin types them into, and the token fields of a token set.
+ * A host that shows records (an admin panel, an API) never returns a value
+ * under one of these names, nor under a name ending in `Encrypted`.
+ */
+export const SECRET_FIELD_NAMES: readonly string[] = ['clientSecret', 'password', 'bindPassword', 'accessToken', 'refreshToken', 'originalAccessToken'];

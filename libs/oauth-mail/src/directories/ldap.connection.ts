@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
-import { trustedCa } from '../mail/mail-connection.js';
+import { trustedCa } from '../transports/trusted-ca.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
 /** How to reach and bind to a directory. */

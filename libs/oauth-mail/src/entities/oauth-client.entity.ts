@@ -13,7 +13,6 @@ import {
 import type { Mailbox } from './mailbox.entity.js';
 import {
   OAuthClientType,
-  OAuthProviderKind,
   RecordStatus,
   UserDataSource,
   ValidationStatus,
@@ -33,8 +32,9 @@ export class OAuthClient extends BaseEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
-  @Column({ type: 'simple-enum', enum: Object.values(OAuthProviderKind) })
-  provider: OAuthProviderKind;
+  /** A registered provider's kind (built in: `OAuthProviderKind`; hosts may register more). */
+  @Column({ type: 'varchar', length: 40 })
+  provider: string;
 
   @Column({ type: 'simple-enum', enum: Object.values(OAuthClientType) })
   type: OAuthClientType;
@@ -62,7 +62,11 @@ export class OAuthClient extends BaseEntity {
   @Column({ type: 'varchar', length: 2048, nullable: true })
   tokenUrl: string | null;
 
-  /** `host:port` or `http(s)://host:port` of a proxy for calls to the provider. */
+  /** Generic: the mail hosts (names or `*.domain`) its tokens may be sent to; empty means the token endpoint's own site. */
+  @Column({ type: 'simple-json', nullable: true })
+  allowedMailHosts: string[] | null;
+
+  /** `host:port` or `http://host:port` of an HTTP CONNECT proxy for calls to the provider. */
   @Column({ type: 'varchar', length: 300, nullable: true })
   proxy: string | null;
 

@@ -1,4 +1,4 @@
-/** The OAuth vendor a client talks to; Azure and Google come with presets. */
+/** The providers built into the library (see providers/); hosts may register more. */
 export const OAuthProviderKind = { Azure: 'azure', Google: 'google', Generic: 'generic' } as const;
 export type OAuthProviderKind = (typeof OAuthProviderKind)[keyof typeof OAuthProviderKind];
 

@@ -54,6 +54,8 @@ export class OAuthTransaction {
   @Column({ type: 'text', nullable: true })
   nonceEncrypted: string | null;
 
+  /** Expired rows are purged an hour later (see AuthorizationCodeFlow). */
+  @Index()
   @Column({ type: Date })
   expiresAt: Date;
 

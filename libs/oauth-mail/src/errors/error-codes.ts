@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   MAILBOX_DISABLED: 'The mailbox is disabled.',
   MAIL_CONFIG_INVALID: 'The mailbox settings cannot be used as they are (for example a username with control characters).',
   MAIL_HOST_NOT_FOUND: 'The mail server name does not resolve.',
+  MAIL_HOST_NOT_ALLOWED: "The mailbox's host is not one its OAuth client's provider sends tokens to (the provider's mail hosts, or the client's Allowed Mail Hosts).",
   MAIL_CONNECT_FAILED: 'The mail server refused or dropped the connection.',
   MAIL_TIMEOUT: 'The mail server did not answer in time.',
   MAIL_TLS_FAILED: 'The TLS handshake failed (untrusted, expired or mismatched certificate).',

@@ -5,6 +5,7 @@ import type { Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import type { Validated } from '../validation/input-reader.js';
 import { validateMailbox, type OAuthClientLookup } from '../validation/mailbox.validator.js';
 
@@ -18,6 +19,7 @@ export class MailboxSettingsService {
     @InjectRepository(Mailbox) private readonly mailboxes: Repository<Mailbox>,
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
+    private readonly providers: OAuthProviderRegistry,
   ) {}
 
   /** Validates input for a new (`existing` null) or existing mailbox and returns the values to write. */
@@ -26,7 +28,7 @@ export class MailboxSettingsService {
     const clientId = typeof raw === 'string' ? raw.trim() : '';
     let client: OAuthClientLookup = null;
     if (clientId) client = (await this.clients.findOneBy({ id: clientId })) ?? 'missing';
-    const checked = validateMailbox(input, existing, client);
+    const checked = validateMailbox(input, existing, client, (c, host) => this.providers.mailHostRefusal(c, host));
     if (!checked.ok) return checked;
     const { password, ...fields } = checked.value;
     const values: MailboxValues = { ...fields };

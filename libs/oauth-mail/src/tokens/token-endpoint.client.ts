@@ -1,12 +1,8 @@
-import { request as httpRequest, type Agent } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
-import { cleanProviderText, providerHint } from '../errors/provider-hints.js';
-import { EgressPolicy } from '../egress/egress-policy.js';
-import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
-import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
-import { proxyAgent, proxyUrl } from './proxy-agent.js';
+import { cleanProviderText } from '../errors/provider-hints.js';
+import { OutboundHttpClient, type OutboundResponse } from '../net/outbound-http.client.js';
+import { OutboundHttpError } from '../net/outbound-http.error.js';
 import { parseTokenResponse, type TokenSet } from './token-set.js';
 
 /** What a token request needs from the client row. */
@@ -16,22 +12,22 @@ export interface TokenEndpoint {
   clientSecret: string;
   proxy: string | null;
   verifySsl: boolean;
+  /** The provider's remedy for one of its error codes or texts (OAuthProvider.hint). */
+  hint?: (error: string | null, description: string | null) => string | null;
 }
 
-const MAX_BODY = 1024 * 1024;
 const PERMANENT = new Set(['invalid_grant', 'unauthorized_client', 'invalid_scope', 'admin_policy_enforced']);
 
+type Grant = 'authorization_code' | 'refresh_token';
+
 /**
- * The one place that POSTs to token endpoints: a deadline on every call, no
- * redirects followed, responses validated, errors classified (permanent or
- * retryable) and described without secrets.
+ * The one place that POSTs to token endpoints, through the one outbound HTTP
+ * client (egress, proxy, deadline, size cap, no redirects): responses
+ * validated, errors classified (permanent or retryable) and described without secrets.
  */
 @Injectable()
 export class TokenEndpointClient {
-  constructor(
-    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
-    private readonly egress: EgressPolicy,
-  ) {}
+  constructor(private readonly http: OutboundHttpClient) {}
 
   async exchangeCode(endpoint: TokenEndpoint, code: string, redirectUri: string, codeVerifier: string): Promise<TokenSet> {
     return this.post(endpoint, { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier });
@@ -42,39 +38,65 @@ export class TokenEndpointClient {
     return this.post(endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken });
   }
 
-  private async post(endpoint: TokenEndpoint, form: Record<string, string>): Promise<TokenSet> {
-    for (const host of [new URL(endpoint.tokenUrl).hostname, ...(endpoint.proxy ? [proxyUrl(endpoint.proxy).hostname] : [])]) {
-      const refused = await this.egress.refusal(host);
-      if (refused?.reason === 'blocked') throw new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${refused.message} Check Url Access Token and Proxy.`);
-      if (refused) throw new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint was not called: ${refused.message} Nothing was changed; check Url Access Token and Proxy, or try again later.`);
-    }
+  private async post(endpoint: TokenEndpoint, form: Record<string, string> & { grant_type: Grant }): Promise<TokenSet> {
+    // RFC 6749 §2.3.1: client id and secret are form-encoded before they are joined.
+    const basic = Buffer.from(`${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`).toString('base64');
     const started = Date.now();
-    let response: { status: number; body: string };
+    let response: OutboundResponse;
     try {
-      response = await send(endpoint, new URLSearchParams(form).toString(), this.options.httpTimeoutMs ?? 30_000);
+      response = await this.http.request({
+        method: 'POST',
+        url: endpoint.tokenUrl,
+        headers: { accept: 'application/json', authorization: `Basic ${basic}` },
+        form,
+        proxy: endpoint.proxy,
+        verifySsl: endpoint.verifySsl,
+      });
     } catch (cause) {
-      const reason = isTimeout(cause) ? 'did not answer in time' : describeNetworkError(cause);
-      throw new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${reason}. Nothing was changed; try again later.`, null, null, { cause });
+      throw transportError(cause);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(response.body);
-    } catch {
-      json = undefined;
-    }
+    const json = parseJson(response.body.toString('utf8'));
     if (response.status >= 200 && response.status < 300) {
       if (json === undefined) throw new OAuthTokenError('TOKEN_RESPONSE_INVALID', 'The token endpoint answered something that is not JSON.', null, response.status);
       return parseTokenResponse(json, started);
     }
-    throw classify(response.status, json);
+    throw classify(response.status, json, form.grant_type, endpoint.hint);
   }
 }
 
-function classify(status: number, json: unknown): OAuthTokenError {
-  const body = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
-  const error = typeof body.error === 'string' ? cleanProviderText(body.error, 60) : null;
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function transportError(cause: unknown): OAuthTokenError {
+  if (!(cause instanceof OutboundHttpError)) {
+    return new OAuthTokenError('PROVIDER_UNAVAILABLE', 'The token endpoint could not be reached. Nothing was changed; try again later.', null, null, { cause });
+  }
+  switch (cause.reason) {
+    case 'blocked':
+      return new OAuthTokenError('EGRESS_BLOCKED', `The token endpoint was not called: ${cause.detail} Check Url Access Token and Proxy.`, null, null, { cause });
+    case 'invalid_url':
+      return new OAuthTokenError('PROVIDER_ERROR', 'The token endpoint was not called: Url Access Token is not an http(s) URL.', null, null, { cause });
+    case 'too_large':
+      return new OAuthTokenError('TOKEN_RESPONSE_INVALID', `The token endpoint ${cause.detail}, which is no token response.`, null, null, { cause });
+    case 'proxy':
+      return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${cause.detail}. Nothing was changed; check Proxy, or try again later.`, null, null, { cause });
+    case 'unresolvable':
+      return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint was not called: ${/\.$/.test(cause.detail) ? cause.detail : `its ${cause.detail}.`} Nothing was changed; check Url Access Token and Proxy, or try again later.`, null, null, { cause });
+    default:
+      return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${cause.detail}. Nothing was changed; try again later.`, null, null, { cause });
+  }
+}
+
+function classify(status: number, json: unknown, grant: Grant, providerHint: TokenEndpoint['hint']): OAuthTokenError {
+  const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const error = typeof body.error === 'string' && body.error ? cleanProviderText(body.error, 60) : null;
   const description = cleanProviderText(body.error_description);
-  const hint = providerHint(error, description);
+  const hint = providerHint?.(error, description) ?? null;
   const said = [error, description].filter(Boolean).join(': ') || `HTTP ${status}`;
   if (status >= 500 || status === 429 || status === 408) {
     return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The provider is temporarily unavailable (HTTP ${status}). Nothing was changed; try again later.`, error, status);
@@ -85,62 +107,14 @@ function classify(status: number, json: unknown): OAuthTokenError {
   if (error && PERMANENT.has(error)) {
     return new OAuthTokenError('TOKEN_REVOKED', hint ?? `The provider refused the grant (${said}). Validate the client again.`, error, status);
   }
-  return new OAuthTokenError('PROVIDER_ERROR', hint ?? `The token endpoint answered ${said}.`, error, status);
-}
-
-function isTimeout(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; cause?: { name?: string } };
-  return e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' || e?.code === 'ABORT_ERR';
-}
-
-function describeNetworkError(cause: unknown): string {
-  const code = (cause as { code?: string })?.code;
-  switch (code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host name could not be resolved';
-    case 'ECONNREFUSED':
-      return 'refused the connection';
-    case 'ECONNRESET':
-      return 'closed the connection';
-    default:
-      return /certificate|SSL|TLS/i.test(String((cause as Error)?.message)) ? 'presented a TLS certificate that is not trusted' : 'could not be reached';
+  if (!error && (status === 400 || status === 401)) {
+    // RFC 6749 §5.2 asks for a JSON error, but servers and proxies do not always send one. On a
+    // refresh, 400/401 can only mean the grant or the client was refused: retrying the same
+    // refresh token would fail the same way, so it is a refused grant like invalid_grant.
+    if (grant === 'refresh_token') {
+      return new OAuthTokenError('TOKEN_REVOKED', `The token endpoint refused the refresh token (HTTP ${status}, without an OAuth error in its answer). Validate the client again; if that fails too, check the Client ID and Client Secret.`, null, status);
+    }
+    return new OAuthTokenError('PROVIDER_ERROR', `The token endpoint refused the code with HTTP ${status} but gave no OAuth error to say why. Check Url Access Token, the Client ID and Client Secret, and that the Redirect Uri is registered, then validate again.`, null, status);
   }
-}
-
-/** A form POST with Basic client authentication (RFC 6749 §2.3.1), a total deadline and a capped body. */
-function send(endpoint: TokenEndpoint, body: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const url = new URL(endpoint.tokenUrl);
-  const basic = Buffer.from(`${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`).toString('base64');
-  const agent: Agent | undefined = endpoint.proxy ? proxyAgent(endpoint.proxy, url, endpoint.verifySsl) : undefined;
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((done, fail) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          authorization: `Basic ${basic}`,
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY) req.destroy(new Error('response too large'));
-          else chunks.push(chunk);
-        });
-        res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', fail);
-      },
-    );
-    req.on('error', fail);
-    req.end(body);
-  });
+  return new OAuthTokenError('PROVIDER_ERROR', hint ?? `The token endpoint answered ${said}.`, error, status);
 }

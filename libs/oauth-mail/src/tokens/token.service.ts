@@ -6,9 +6,10 @@ import { Brackets, IsNull, LessThan, type Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
+import { clientRefusal } from '../clients/oauth-client.usability.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
-import { resolveClientSettings } from '../providers/oauth-provider.registry.js';
+import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
@@ -36,7 +37,7 @@ export class TokenService {
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
     private readonly endpoint: TokenEndpointClient,
-    @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
+    private readonly providers: OAuthProviderRegistry,
   ) {}
 
   /**
@@ -92,15 +93,9 @@ export class TokenService {
 
   private async usable(clientId: string): Promise<OAuthClient> {
     const client = await this.clients.findOneBy({ id: clientId });
-    if (!client) throw new OAuthMailError('NOT_FOUND', 'The OAuth client does not exist any more.');
-    if (client.status === 'disabled') throw new OAuthMailError('CLIENT_DISABLED', `The OAuth client "${client.name}" is disabled. Enable it to use it.`);
-    if (client.validationStatus === ValidationStatus.NeedsRevalidation) {
-      throw new OAuthMailError('TOKEN_REVOKED', `The OAuth client "${client.name}" must be validated again${client.lastError ? `: ${client.lastError}` : '.'}`);
-    }
-    if (!client.accessTokenEncrypted) {
-      throw new OAuthMailError('CLIENT_NOT_VALIDATED', `The OAuth client "${client.name}" has not been validated yet. Click Validate on the client.`);
-    }
-    return client;
+    const refused = clientRefusal(client, 'tokens');
+    if (refused) throw new OAuthMailError(refused.code, refused.message);
+    return client!;
   }
 
   private tokensOf(client: OAuthClient): TokenSet {
@@ -166,13 +161,14 @@ export class TokenService {
   }
 
   private endpointOf(client: OAuthClient): TokenEndpoint {
-    const settings = resolveClientSettings(client, this.options.providerBaseUrls);
+    const settings = this.providers.settings(client);
     return {
       tokenUrl: settings.tokenUrl,
       clientId: client.clientId,
       clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
       proxy: client.proxy,
       verifySsl: client.verifySsl,
+      hint: this.providers.hintFor(client.provider),
     };
   }
 

@@ -75,3 +75,6 @@ const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 export function checkEmail(value: string): string | null {
   return checkText(value, 320) ?? (EMAIL.test(value) ? null : 'Enter an e-mail address, such as support@example.com.');
 }
+
+/** A DNS domain of two labels or more, such as example.com. */
+export const isDomainName = (value: string): boolean => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value);

@@ -48,6 +48,8 @@ export function validateMailbox(
   input: Readonly<Record<string, unknown>>,
   existing: Mailbox | null,
   oauthClient: OAuthClientLookup,
+  /** Why the OAuth client's tokens may not be sent to a host (its provider's rule), or null. */
+  tokenHostRefusal: (client: OAuthClient, host: string) => string | null,
 ): Validated<MailboxDraft> {
   const r = new InputReader(input, existing as unknown as Record<string, unknown> | null);
 
@@ -102,6 +104,7 @@ export function validateMailbox(
     if (encryption === 'none') {
       r.fail('encryption', 'OAuth tokens are sent only over an encrypted connection: choose SSL/TLS or STARTTLS.');
     }
+    if (oauthClient && oauthClient !== 'missing' && host && !r.errors.host) r.check('host', tokenHostRefusal(oauthClient, host));
   }
 
   const password = r.secret('password', 1024);

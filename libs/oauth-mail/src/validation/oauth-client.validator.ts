@@ -1,10 +1,11 @@
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import {
   OAuthClientType,
-  OAuthProviderKind,
   RecordStatus,
   UserDataSource,
 } from '../entities/oauth-client.enums.js';
+import type { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
+import { checkMailHostPattern } from '../providers/mail-host.rule.js';
 import { checkText, checkToken, checkUrl, checkHost, checkPort } from './field-rules.js';
 import { InputReader, type Validated } from './input-reader.js';
 import { checkCreateExpression } from '../provisioning/cel-environment.js';
@@ -12,7 +13,7 @@ import { checkCreateExpression } from '../provisioning/cel-environment.js';
 /** The editable fields of an OAuth client, normalized. `clientSecret` is set only when a new one was typed. */
 export interface OAuthClientDraft {
   name: string;
-  provider: OAuthProviderKind;
+  provider: string;
   type: OAuthClientType;
   status: RecordStatus;
   tenantId: string | null;
@@ -33,6 +34,7 @@ export interface OAuthClientDraft {
   loginButtonIcon: string | null;
   relatedLdaps: string[] | null;
   allowedDomains: string[] | null;
+  allowedMailHosts: string[] | null;
 }
 
 /** Fields an admin may write; everything else (tokens, validation state) is server-managed. */
@@ -40,10 +42,10 @@ export const OAUTH_CLIENT_EDITABLE_FIELDS = [
   'name', 'provider', 'type', 'status', 'tenantId', 'clientId', 'clientSecret', 'scope', 'scopeSeparator',
   'authorizeUrl', 'tokenUrl', 'proxy', 'verifySsl', 'userDataSource', 'userDataEndpoint', 'usernameAttribute',
   'userFields', 'userCreateExpression', 'loginButtonCaption', 'loginButtonIcon', 'relatedLdaps', 'allowedDomains',
+  'allowedMailHosts',
 ] as const;
 
 const SECRET_MAX = 4096;
-const TENANT = /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/i;
 
 /**
  * Checks an OAuth client create or update. Absent fields keep `existing`
@@ -52,6 +54,7 @@ const TENANT = /^(common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
 export function validateOAuthClient(
   input: Readonly<Record<string, unknown>>,
   existing: OAuthClient | null,
+  providers: OAuthProviderRegistry,
 ): Validated<OAuthClientDraft> {
   const r = new InputReader(input, existing as unknown as Record<string, unknown> | null);
 
@@ -59,8 +62,10 @@ export function validateOAuthClient(
   if (!name) r.fail('name', 'Enter a name, such as "Support mailbox (Microsoft 365)".');
   else r.check('name', checkText(name, 200));
 
-  const provider = r.oneOf('provider', Object.values(OAuthProviderKind));
-  if (!provider) r.fail('provider', 'Choose a provider: Azure, Google or Generic.');
+  const registered = providers.all();
+  const provider = r.oneOf('provider', registered.map((p) => p.kind));
+  if (!provider) r.fail('provider', `Choose a provider: ${registered.map((p) => p.label).join(', ')}.`);
+  const own = providers.find(provider);
   const type = r.oneOf('type', Object.values(OAuthClientType));
   if (!type) r.fail('type', 'Choose a type: Mailbox (IMAP, POP3, SMTP) or User (sign-in).');
   const status = r.oneOf('status', Object.values(RecordStatus), RecordStatus.Enabled) ?? RecordStatus.Enabled;
@@ -74,13 +79,10 @@ export function validateOAuthClient(
     r.fail('clientSecret', "Enter the Client Secret (Azure: the secret's Value, not its Secret ID).");
   }
 
-  const tenantId = provider === 'azure' ? r.text('tenantId') : null;
-  if (provider === 'azure') {
-    if (!tenantId) r.fail('tenantId', 'Enter the Directory (tenant) ID from Microsoft Entra ID, or "organizations".');
-    else if (!TENANT.test(tenantId)) {
-      r.fail('tenantId', 'Enter a tenant GUID, a domain such as contoso.onmicrosoft.com, "organizations" or "common".');
-    }
-  }
+  // Fields of other providers are stored empty, so a provider switch leaves nothing stale behind.
+  const ownField = (field: 'tenantId' | 'allowedMailHosts') => !!own?.fields.includes(field);
+  const tenantId = ownField('tenantId') ? r.text('tenantId') : null;
+  if (tenantId) r.check('tenantId', checkText(tenantId, 100));
 
   const scopeSeparator = (r.raw('scopeSeparator') as string | null | undefined) || ' ';
   if (typeof scopeSeparator !== 'string' || [...scopeSeparator].length !== 1) {
@@ -96,11 +98,6 @@ export function validateOAuthClient(
   for (const [field, value] of [['authorizeUrl', authorizeUrl], ['tokenUrl', tokenUrl], ['userDataEndpoint', userDataEndpoint]] as const) {
     if (value) r.check(field, checkUrl(value));
   }
-  if (provider === 'generic') {
-    if (!authorizeUrl) r.fail('authorizeUrl', "Enter the provider's authorization endpoint (Url Authorize).");
-    if (!tokenUrl) r.fail('tokenUrl', "Enter the provider's token endpoint (Url Access Token).");
-    if (!scope) r.fail('scope', 'Enter the scopes to request, separated by the Scope Separator Char.');
-  }
 
   const proxy = r.text('proxy');
   if (proxy) r.check('proxy', checkProxy(proxy));
@@ -109,13 +106,6 @@ export function validateOAuthClient(
   const userDataSource = r.oneOf('userDataSource', Object.values(UserDataSource));
   const usernameAttribute = r.text('usernameAttribute');
   if (usernameAttribute) r.check('usernameAttribute', checkToken(usernameAttribute, 200));
-  if (type === 'user' && provider === 'generic') {
-    if (!userDataSource) r.fail('userDataSource', 'Choose where user data comes from: the ID token or an endpoint.');
-    if (userDataSource === 'endpoint' && !userDataEndpoint) {
-      r.fail('userDataEndpoint', 'Enter the endpoint that returns the signed-in user (for example …/userinfo).');
-    }
-    if (!usernameAttribute) r.fail('usernameAttribute', 'Enter the claim that holds the username, such as preferred_username.');
-  }
 
   const userFields = r.mapping('userFields', 'claim');
   const userCreateExpression = r.text('userCreateExpression');
@@ -129,16 +119,20 @@ export function validateOAuthClient(
   if (loginButtonIcon) {
     r.check('loginButtonIcon', /^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(loginButtonIcon) ? null : checkUrl(loginButtonIcon, 300));
   }
-  if (type === 'user' && provider === 'azure' && userDataSource === 'endpoint') {
-    r.fail('userDataSource', 'Azure sign-in reads the ID token (validated by passport-azure-ad): choose ID token.');
-  }
   const relatedLdaps = r.list('relatedLdaps');
   const allowedDomains = r.list('allowedDomains')?.map((d) => d.toLowerCase()) ?? null;
-  if (allowedDomains?.some((d) => !TENANT.test(d) || d === 'common' || d === 'organizations' || d === 'consumers')) {
+  if (allowedDomains && own && allowedDomains.some((d) => !own.isAllowlistEntry(d))) {
     r.fail('allowedDomains', 'Enter tenant GUIDs or domains such as example.com, separated by commas.');
-  } else if (type === 'user' && provider === 'azure' && ['common', 'organizations', 'consumers'].includes((tenantId ?? '').toLowerCase()) && !allowedDomains) {
-    // Otherwise anyone in any Microsoft 365 organisation could sign in.
-    r.fail('allowedDomains', 'A multi-tenant client (organizations, common) must list the tenant IDs allowed to sign in.');
+  }
+  const allowedMailHosts = ownField('allowedMailHosts') ? (r.list('allowedMailHosts')?.map((h) => h.toLowerCase()) ?? null) : null;
+  const badHost = allowedMailHosts?.map(checkMailHostPattern).find(Boolean);
+  if (badHost) r.fail('allowedMailHosts', `${badHost} Enter host names or *.domain patterns, separated by commas.`);
+
+  if (own && type) {
+    own.checkFields(
+      { type, tenantId, scope, authorizeUrl, tokenUrl, userDataSource, userDataEndpoint, usernameAttribute, allowedDomains },
+      (field, message) => r.fail(field, message),
+    );
   }
 
   // The stored secret is sent to the token endpoint: it is never redirected to a new one without being typed again.
@@ -169,6 +163,7 @@ export function validateOAuthClient(
     loginButtonIcon,
     relatedLdaps,
     allowedDomains,
+    allowedMailHosts,
   });
 }
 
@@ -188,7 +183,8 @@ function checkProxy(value: string): string | null {
   } catch {
     return 'Enter the proxy as host:port or http://host:port.';
   }
-  if (!['http:', 'https:', 'socks5:'].includes(url.protocol)) return 'Use an http://, https:// or socks5:// proxy.';
+  // Only HTTP CONNECT is implemented; a TLS or SOCKS proxy would fail at the first call instead of here.
+  if (url.protocol !== 'http:') return 'Enter an HTTP proxy (host:port or http://host:port): calls are tunnelled with HTTP CONNECT, so https:// and socks5:// proxies are not supported.';
   if (url.username || url.password) return 'Proxy credentials are not supported here; use a proxy that allows this server.';
   if (url.pathname !== '/' || url.search || url.hash) return 'Enter only the proxy host and port.';
   if (!url.port) return 'Add the proxy port, such as proxy.example.com:3128.';

@@ -15,9 +15,11 @@ const api = new ApiClient();
 /** What an admin needs first: which clients need validating, which mailboxes and directories fail their test. */
 const Dashboard: React.FC = () => {
   const [data, setData] = useState<Summary | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
-    api.getDashboard().then((res) => setData(res.data as Summary));
+    api.getDashboard().then((res) => setData(res.data as Summary), () => setFailed(true));
   }, []);
+  if (failed) return <Box variant="container" m="xl"><Text>The summary could not be loaded. Reload the page to try again.</Text></Box>;
   if (!data) return <Box variant="container" m="xl"><Text>Loading…</Text></Box>;
   const card = (title: string, value: string, detail: string, href: string) => (
     <Box variant="container" mr="xl" mb="xl" width={[1, 1 / 2, 1 / 3]} style={{ minWidth: 260 }}>

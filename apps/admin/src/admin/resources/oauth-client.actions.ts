@@ -1,4 +1,4 @@
-import { OAuthClient, usernameAttribute, usernameClaim, type OAuthValidationService } from '@app/oauth-mail';
+import { OAuthClient, usernameClaim, type OAuthProviderRegistry, type OAuthValidationService } from '@app/oauth-mail';
 import type { Action, ActionRequest, ActionContext, RecordActionResponse } from 'adminjs';
 import type { DataSource } from 'typeorm';
 import { decideFirstSignIn } from '../../auth/sso-provisioning.service.js';
@@ -10,7 +10,7 @@ const MAX_SAMPLE = 65_536;
  * Validate and Copy URL (both create a fresh authorization URL on POST, bound
  * to the admin who asked for it), and Test sign-in rules for User-type clients.
  */
-export function oauthClientActions(validation: OAuthValidationService, dataSource: DataSource): Record<string, Partial<Action<RecordActionResponse>>> {
+export function oauthClientActions(validation: OAuthValidationService, providers: OAuthProviderRegistry, dataSource: DataSource): Record<string, Partial<Action<RecordActionResponse>>> {
   const handler = async (request: ActionRequest, _res: unknown, { record, currentAdmin }: ActionContext) => {
     const json = record!.toJSON(currentAdmin);
     if (request.method !== 'post') return { record: json };
@@ -42,7 +42,7 @@ export function oauthClientActions(validation: OAuthValidationService, dataSourc
           return refuse('The directory entry must be a JSON object of texts or lists of texts, such as {"role": "admin", "groups": ["staff"]}.');
         }
         const rules = { userFields: client.userFields, userCreateExpression: typeof expression === 'string' ? expression.trim() || null : client.userCreateExpression };
-        const username = usernameClaim(claims, usernameAttribute(client));
+        const username = usernameClaim(claims, providers.usernameAttribute(client));
         return { record: json, rules: await decideFirstSignIn(rules, claims, username, directory as Record<string, string | string[]>) };
       },
     },

@@ -2,30 +2,9 @@ import { createRequire } from 'node:module';
 import { Logger } from '@nestjs/common';
 import type { Strategy } from 'passport';
 import { runStrategy } from '../../passport/run-strategy.js';
-
-/** What the Azure sign-in needs from a client row and its settings. */
-export interface AzureSignInSettings {
-  clientId: string;
-  clientSecret: string;
-  /** The tenant's OpenID Connect discovery document (https). */
-  discoveryUrl: string;
-  redirectUri: string;
-  scopes: readonly string[];
-  /** organizations, common or consumers: the issuer names the signed-in person's tenant, not ours. */
-  multiTenant: boolean;
-  /** Loopback redirect URIs may be http (development and tests); passport-azure-ad wants https otherwise. */
-  allowHttpRedirect: boolean;
-  /** The client's Proxy as a URL: metadata, keys and the code redemption go through it (HTTP CONNECT). */
-  proxy?: string;
-}
-
-/** The state and nonce passport-azure-ad chose for a request, which the callback must hand back. */
-export interface AzureRequestSecrets {
-  state: string;
-  nonce: string;
-}
-
-export type AzureOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
+import type { AdapterIdentity, ProviderSignIn, ProviderSignInContext, SignInAdapterOutcome } from '../provider-sign-in.js';
+import { safeOrigin } from '../../clients/issuer-metadata.js';
+import { isMultiTenant } from './azure.tenants.js';
 
 const logger = new Logger('passport-azure-ad');
 const SESSION_KEY = 'oidc';
@@ -64,7 +43,7 @@ function loadStrategy() {
   return OIDCStrategy!;
 }
 
-function strategy(settings: AzureSignInSettings): Strategy {
+function strategy(settings: ProviderSignInContext): Strategy {
   const Strategy = loadStrategy();
   return new Strategy(
     {
@@ -76,8 +55,8 @@ function strategy(settings: AzureSignInSettings): Strategy {
       redirectUrl: settings.redirectUri,
       allowHttpForRedirectUrl: settings.allowHttpRedirect,
       scope: [...settings.scopes],
-      // Tenant-specific metadata names the one issuer to accept; for multi-tenant clients the caller checks iss against tid.
-      validateIssuer: !settings.multiTenant,
+      // Tenant-specific metadata names the one issuer to accept; for multi-tenant clients complete() checks iss against tid.
+      validateIssuer: !isMultiTenant(settings.tenantId),
       passReqToCallback: false,
       loggingNoPII: true,
       sessionKey: SESSION_KEY,
@@ -91,32 +70,47 @@ function strategy(settings: AzureSignInSettings): Strategy {
   );
 }
 
-/** The authorization URL, with PKCE, and the state and nonce the strategy chose for it. */
-export async function startAzureSignIn(settings: AzureSignInSettings, codeChallenge: string): Promise<AzureOutcome<{ authorizeUrl: string } & AzureRequestSecrets>> {
-  const req = { query: {}, body: {}, session: {} as Record<string, { content?: AzureRequestSecrets[] }> };
-  const outcome = await runStrategy(strategy(settings), req, {
-    extraAuthReqQueryParams: { code_challenge: codeChallenge, code_challenge_method: 'S256' },
-  });
-  const secrets = req.session[SESSION_KEY]?.content?.[0];
-  if (outcome.kind !== 'redirect' || !secrets) return { ok: false, message: failure(outcome) };
-  return { ok: true, value: { authorizeUrl: outcome.url, state: secrets.state, nonce: secrets.nonce } };
-}
+/**
+ * Azure sign-in through passport-azure-ad's OIDCStrategy, confined to this
+ * folder: it reads the tenant's metadata and validates the ID token; PKCE is
+ * added through its extra-parameter options, and its state and nonce are kept
+ * in the common flow's transaction. People are keyed on (tid, oid).
+ */
+export class AzureSignIn implements ProviderSignIn {
+  async start(context: ProviderSignInContext, codeChallenge: string): Promise<SignInAdapterOutcome<{ authorizeUrl: string; state: string; nonce: string }>> {
+    const req = { query: {}, body: {}, session: {} as Record<string, { content?: { state: string; nonce: string }[] }> };
+    const outcome = await runStrategy(strategy(context), req, {
+      extraAuthReqQueryParams: { code_challenge: codeChallenge, code_challenge_method: 'S256' },
+    });
+    const secrets = req.session[SESSION_KEY]?.content?.[0];
+    if (outcome.kind !== 'redirect' || !secrets) return { ok: false, code: 'PROVIDER_ERROR', message: failure(outcome) };
+    return { ok: true, value: { authorizeUrl: outcome.url, state: secrets.state, nonce: secrets.nonce } };
+  }
 
-/** Redeems the code (with the PKCE verifier) and returns the ID token's claims, validated by passport-azure-ad. */
-export async function completeAzureSignIn(
-  settings: AzureSignInSettings,
-  response: { code: string; state: string },
-  secrets: AzureRequestSecrets,
-  codeVerifier: string,
-): Promise<AzureOutcome<Record<string, unknown>>> {
-  const req = {
-    query: { code: response.code, state: response.state },
-    body: {},
-    session: { [SESSION_KEY]: { content: [{ state: secrets.state, nonce: secrets.nonce, policy: undefined, timeStamp: Date.now() }] } },
-  };
-  const outcome = await runStrategy(strategy(settings), req, { extraTokenReqQueryParams: { code_verifier: codeVerifier } });
-  if (outcome.kind !== 'success' || !outcome.user || typeof outcome.user !== 'object') return { ok: false, message: failure(outcome) };
-  return { ok: true, value: outcome.user as Record<string, unknown> };
+  async complete(
+    context: ProviderSignInContext,
+    response: { code: string; state: string },
+    secrets: { state: string; nonce: string },
+    codeVerifier: string,
+  ): Promise<SignInAdapterOutcome<AdapterIdentity>> {
+    const req = {
+      query: { code: response.code, state: response.state },
+      body: {},
+      session: { [SESSION_KEY]: { content: [{ state: secrets.state, nonce: secrets.nonce, policy: undefined, timeStamp: Date.now() }] } },
+    };
+    const outcome = await runStrategy(strategy(context), req, { extraTokenReqQueryParams: { code_verifier: codeVerifier } });
+    if (outcome.kind !== 'success' || !outcome.user || typeof outcome.user !== 'object') return { ok: false, code: 'PROVIDER_ERROR', message: failure(outcome) };
+    const claims = outcome.user as Record<string, unknown>;
+    const { tid, oid, iss } = claims;
+    if (typeof tid !== 'string' || typeof oid !== 'string' || typeof iss !== 'string') {
+      return { ok: false, code: 'PROVIDER_ERROR', message: 'The Microsoft ID token has no tenant or object id (tid, oid), so the person cannot be identified.' };
+    }
+    // Multi-tenant metadata names no single issuer: it must be the person's own tenant at the same host.
+    if (isMultiTenant(context.tenantId) && (safeOrigin(iss) !== context.expectedIssuerOrigin || new URL(iss).pathname.replace(/\/$/, '') !== `/${tid}/v2.0`)) {
+      return { ok: false, code: 'ISSUER_MISMATCH', message: 'The ID token names another issuer than its tenant; the sign-in was refused.' };
+    }
+    return { ok: true, value: { issuer: iss, subject: `${tid}:${oid}`, claims } };
+  }
 }
 
 function failure(outcome: Awaited<ReturnType<typeof runStrategy>>): string {
