@@ -14,7 +14,7 @@ export class ExampleHostModule {
     return {
       module: ExampleHostModule,
       imports: [
-        TypeOrmModule.forRoot({ ...database, entities: [...OAUTH_MAIL_ENTITIES] } as DataSourceOptions),
+        TypeOrmModule.forRoot({ ...database, entities: [...OAUTH_MAIL_ENTITIES] }),
         OAuthMailModule.forRootAsync({ useFactory: () => options }),
       ],
       exports: [OAuthMailModule],

@@ -53,8 +53,8 @@ export class GlewlwydPeer {
     if (options.accessTokenTtl) args.push('--access-token-ttl', String(options.accessTokenTtl));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    const lines = createInterface({ input: child.stdout! });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const lines = createInterface({ input: child.stdout });
     const ready = await new Promise<{ issuer: string; origin: string; log: string }>((done, fail) => {
       const timer = setTimeout(() => fail(new Error('Glewlwyd did not start within 15 s')), 15_000);
       lines.on('line', (line) => {

@@ -96,7 +96,7 @@ access to * by dn.exact="${LDAP_READER_DN}" read by self read by * none
     // -d keeps slapd in the foreground, so it ends with the test process.
     const child = spawn('/usr/sbin/slapd', ['-f', conf, '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     const peer = new LdapPeer(dir, child, port, ldapsPort, readFileSync(join(dir, 'cert.pem'), 'utf8'), readerPassword);
     for (let i = 0; ; i++) {
       if (await canConnect(port)) return peer;

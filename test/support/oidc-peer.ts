@@ -17,7 +17,7 @@ export class OidcPeer {
     const tlsDir = process.env.OAUTH_MAIL_TEST_TLS_DIR;
     if (tls && !tlsDir) throw new Error('The https authorization server needs the test CA: run the tests through `npm test`.');
     const child = spawn(process.execPath, ['test/peers/oidc-server.mjs', '--port', '0', ...(tls ? ['--tls', tlsDir!] : []), ...(issuerPath ? ['--issuer-path', issuerPath] : []), ...(rfc8414 ? ['--rfc8414'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const issuer = await new Promise<string>((done, fail) => {
       const timer = setTimeout(() => fail(new Error('the authorization server did not start within 15 s')), 15_000);
       lines.on('line', (line) => {
@@ -27,7 +27,7 @@ export class OidcPeer {
       });
       child.once('exit', (code) => fail(new Error(`the authorization server exited with ${code}`)));
     });
-    child.stderr!.resume();
+    child.stderr.resume();
     return new OidcPeer(child, issuer);
   }
 

@@ -18,6 +18,8 @@ export class OutputCapture {
     process.stderr.write = tap(err);
     // Jest replaces console with its own buffer, which does not go through process.stdout.
     const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+    // Kept only to be put back on console, so `this` stays console.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const originals = methods.map((m) => console[m]);
     methods.forEach((m, i) => {
       console[m] = (...args: unknown[]) => {

@@ -13,7 +13,6 @@ export class RelaySink {
 
   static async start(): Promise<RelaySink> {
     const port = await freePort();
-    let sink: RelaySink;
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -35,7 +34,8 @@ export class RelaySink {
       },
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    sink = new RelaySink(server, port);
+    // onData reads `sink` only once a message arrives, after this line.
+    const sink = new RelaySink(server, port);
     return sink;
   }
 

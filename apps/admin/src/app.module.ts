@@ -7,6 +7,7 @@ import { APP_CONFIG } from './config/app-config.token.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import { HealthController } from './health/health.controller.js';
 import { OAuthCallbackController } from './oauth/oauth-callback.controller.js';
+import { CALLBACK_ROUTE } from './oauth/oauth-routes.js';
 import { SignInController } from './oauth/sign-in.controller.js';
 import { AdminAuthModule } from './auth/admin-auth.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
           encryptionKey: config.encryptionKey,
           previousEncryptionKeys: config.previousEncryptionKeys,
           publicBaseUrl: config.publicBaseUrl,
+          callbackPath: `/${CALLBACK_ROUTE}`,
           providerBaseUrls: config.providerBaseUrls,
           providers: config.providers,
           mailTrustedCa: config.mailTrustedCa,

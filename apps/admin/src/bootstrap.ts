@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import { AppModule } from './app.module.js';
 import { sessionOptions } from './auth/session-options.js';
+import { CALLBACK_ROUTE, SIGN_IN_ROUTE } from './oauth/oauth-routes.js';
 import { signInRateLimits } from './oauth/sign-in-rate-limit.js';
 import { TypeOrmSessionStore } from './auth/typeorm-session.store.js';
 import type { AppConfig } from './config/app.config.js';
@@ -22,8 +23,8 @@ export async function createApp(config: AppConfig, options: { logger?: false | L
   app.enableShutdownHooks();
   // Ahead of the session, so a refused request stores nothing.
   const [starts, callbacks] = signInRateLimits(config.signInRateLimit);
-  app.use('/oauth/sign-in/:clientId', starts);
-  app.use('/oauth/callback/:clientId', callbacks);
+  app.use(`/${SIGN_IN_ROUTE}/:clientId`, starts);
+  app.use(`/${CALLBACK_ROUTE}/:clientId`, callbacks);
   // The OAuth callback reads the admin session (to tell the admin's browser from a private window).
   app.use('/oauth', session(sessionOptions(config, app.get(TypeOrmSessionStore))));
   await app.init();

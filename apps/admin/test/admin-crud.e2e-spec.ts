@@ -134,6 +134,10 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
       [{ ...generic, name: 'x'.repeat(300) }, 'name', /at most 200/],
       [{ ...generic, name: 'evil\u202ename' }, 'name', /invisible/],
       [{ ...generic, proxy: 'socks9://proxy:1080' }, 'proxy', /socks5/],
+      [{ ...generic, proxy: 'socks5://proxy.example.com:1080' }, 'proxy', /tunnelled with HTTP CONNECT, so https:\/\/ and socks5:\/\/ proxies are not supported/],
+      [{ ...generic, proxy: 'https://proxy.example.com:3128' }, 'proxy', /tunnelled with HTTP CONNECT/],
+      [{ ...generic, allowedMailHosts: 'imap.example.com, *.co.uk' }, 'allowedMailHosts', /"\*\.co\.uk" would match a whole public suffix/],
+      [{ ...generic, allowedMailHosts: 'not a host' }, 'allowedMailHosts', /is not a host name or \*\.domain pattern/],
       [{ ...generic, proxy: 'proxy.example.com:70000' }, 'proxy', /1 to 65535|proxy/],
       [{ ...generic, proxy: 'http://u:p@proxy.example.com:3128' }, 'proxy', /credentials/],
       [{ ...azure, tenantId: '' }, 'tenantId', /Directory \(tenant\) ID/],
@@ -262,7 +266,7 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect(list.body.records[0].recordActions.map((a: { name: string }) => a.name)).toEqual(['show']);
     expect((await viewer.get(`${API}/Mailbox/records/${id}/show`)).status).toBe(200);
     for (const [path, fields] of [[`${API}/Mailbox/records/${id}/check`, {}], [`${API}/Mailbox/records/${id}/delete`, {}], [`${API}/OAuthClient/actions/new`, { ...generic, name: 'by viewer' }]] as const) {
-      const res = await submit(viewer, path, fields as Record<string, string>);
+      const res = await submit(viewer, path, fields);
       expect(res.body.notice?.type).toBe('error');
     }
     const [{ n }] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM oauth_client WHERE name = 'by viewer'`);

@@ -15,7 +15,7 @@ export { OAuthValidationService, type ValidationOutcome } from './clients/oauth-
 export { TokenService } from './tokens/token.service.js';
 export { MailboxService, MailboxUnavailableError } from './mailboxes/mailbox.service.js';
 export type { CheckResult, CheckStage } from './transports/mail-check.result.js';
-export type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TokenAudience, TransportResult } from './transports/mail-transport.js';
+export type { FetchedMessage, MailboxField, MailCredential, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TokenAudience, TransportResult } from './transports/mail-transport.js';
 export { MAIL_TRANSPORTS } from './transports/mail-transport.registry.js';
 export { classifyMailError, serverText, type MailErrorReading, type MailErrorPlace } from './transports/mail-error.classifier.js';
 export { Pop3Client, Pop3Error, type Pop3ConnectOptions } from './transports/pop3/pop3.client.js';

@@ -81,4 +81,7 @@ function checkOptions(options: OAuthMailModuleOptions): void {
   if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
     throw new ConfigurationError('OAuthMailModule needs publicBaseUrl: the absolute http(s) URL the app is reached at.');
   }
+  if (options.callbackPath !== undefined && !/^(\/[A-Za-z0-9._~-]+)+$/.test(options.callbackPath)) {
+    throw new ConfigurationError('OAuthMailModule callbackPath must be a path such as /oauth/callback (no trailing slash, query or fragment).');
+  }
 }

@@ -11,6 +11,8 @@ export interface OAuthMailModuleOptions {
   previousEncryptionKeys?: string[];
   /** The app's public base URL, such as https://mail-admin.example.com; redirect URIs are built from it, never from request headers. */
   publicBaseUrl: string;
+  /** The path under `publicBaseUrl` where the host serves the OAuth callback; Redirect URIs are `<publicBaseUrl><callbackPath>/<client id>`. Default `/oauth/callback`. */
+  callbackPath?: string;
   /** Deadline of every call to a provider, in ms. Default 30 000. */
   httpTimeoutMs?: number;
   /** Extra CA certificates (PEM) trusted for mail and LDAP servers, besides the system's. Certificate checks are never turned off. */

@@ -43,7 +43,7 @@ describe('Mail transports', () => {
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ ...databaseOptions(), entities: [...OAUTH_MAIL_ENTITIES] } as DataSourceOptions),
+        TypeOrmModule.forRoot({ ...databaseOptions(), entities: [...OAUTH_MAIL_ENTITIES] }),
         OAuthMailModule.forRoot({ encryptionKey: KEY, publicBaseUrl: BASE, mailStepTimeoutMs: 5000, httpTimeoutMs: 1000, ...extra }),
       ],
     }).compile();
@@ -97,6 +97,7 @@ describe('Mail transports', () => {
       const seen: MailSession[] = [];
       const fake: MailTransport = {
         tokenAudience: 'mail',
+        fields: ['folder'],
         endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }),
         async check(session) {
           seen.push(session);
@@ -121,6 +122,7 @@ describe('Mail transports', () => {
       let answer: TransportResult<string> = { ok: false, protocol: 'imap', stage: 'auth', code: 'MAIL_AUTH_FAILED', message: 'The server refused the login.', retryable: false };
       const fake: MailTransport = {
         tokenAudience: 'mail',
+        fields: ['folder'],
         endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }),
         async check(session) {
           if (session.credential.kind === 'token') tokensSeen.push(session.credential.accessToken);
@@ -144,7 +146,7 @@ describe('Mail transports', () => {
     });
 
     it('gives a config-stage failure for an operation the transport does not have, never "Connection Successful: undefined"', async () => {
-      const bare: MailTransport = { tokenAudience: 'mail', endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }) };
+      const bare: MailTransport = { tokenAudience: 'mail', fields: [], endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }) };
       const app = await boot({ transports: { imap: bare, smtp: bare } });
       const id = await mailbox(app, { port: 993, password: 'pw' });
       const mail = app.get(MailboxService);
@@ -263,6 +265,7 @@ describe('Mail transports', () => {
       // nodemailer's own XOAUTH2, as the SMTP transport used it before: the whole response on the AUTH line.
       const oneLine: MailTransport = {
         tokenAudience: 'mail',
+        fields: ['folder'],
         endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }),
         async check(session) {
           const transport = nodemailer.createTransport({

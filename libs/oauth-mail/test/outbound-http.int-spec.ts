@@ -61,7 +61,7 @@ describe(OutboundHttpClient.name, () => {
   it('sends a form and returns the answer with its status and headers', async () => {
     let received = '';
     const server = await local((req, res) => {
-      req.on('data', (c: Buffer) => (received += c));
+      req.on('data', (c: Buffer) => (received += c.toString()));
       req.on('end', () => res.writeHead(201, { 'content-type': 'application/json', 'x-seen': String(req.headers['content-type']) }).end('{"ok":true}'));
     });
     const answer = await sut.request({ method: 'POST', url: server.url('/token'), form: { grant_type: 'refresh_token', refresh_token: 'r t' } });

@@ -11,6 +11,7 @@ import {
   MailboxSettingsService,
   OAuthClient,
   OAuthClientService,
+  OAuthSignInService,
   OAuthValidationService,
   SecretVault,
   TokenService,
@@ -30,7 +31,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/tes
 const KEY = 'gl:' + Buffer.alloc(32, 23).toString('base64');
 const BASE = 'https://mail-admin.example.com';
 const SECRET = 'glewlwyd-client-secret';
-/** Without openid: Glewlwyd refuses an openid request without a nonce, which Validate does not send yet (#19 defect 1). */
+/** Plain OAuth 2.0 (no openid); the openid cases have tests of their own. */
 const MAIL_SCOPE = 'email offline_access mail';
 
 const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -165,11 +166,10 @@ describe('the library against Glewlwyd (second authorization server)', () => {
     expect((await introspect(clientId, 'wrong-secret')).status).toBe(401);
   });
 
-  it('validates an openid client when the authorization request carries a nonce, and the ID token echoes it', async () => {
-    // What Validate should send (#19 defect 1): added by hand to the library's authorization URL while it sends none.
+  it('validates an openid client: the request carries a nonce, and the ID token echoes it', async () => {
     const { id, authorizeUrl } = await startValidate(app, peer, 'openid email offline_access mail');
     const withNonce = new URL(authorizeUrl);
-    if (!withNonce.searchParams.has('nonce')) withNonce.searchParams.set('nonce', 'n-' + randomUUID());
+    expect(withNonce.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);
     const { redirect } = await peer.consent(withNonce.toString(), 'alice@example.test');
     const outcome = await app.get(OAuthValidationService).complete(id, Object.fromEntries(new URL(redirect!).searchParams), null);
     expect(outcome).toMatchObject({ ok: true, identity: 'alice@example.test' });
@@ -187,13 +187,13 @@ describe('the library against Glewlwyd (second authorization server)', () => {
     expect(params.has('iss')).toBe(false);
   });
 
-  // #19 defect 1: Validate of a Mailbox client whose scope contains openid sends no nonce; Glewlwyd refuses.
+  // #19 defect 1: Validate of a Mailbox client whose scope contains openid sent no nonce, which Glewlwyd refuses.
   it('validates a Mailbox client whose scope contains openid (defect 1: nonce for openid scope)', async () => {
     const { id } = await validatedClient(app, peer, 'openid email offline_access mail');
     expect((await stored(id)).row).toMatchObject({ validationStatus: 'valid', validatedIdentity: 'alice@example.test' });
   });
 
-  // #19 defect 2: a refused refresh answered HTTP 400 with an empty body is read as temporary, and the dead token sent again.
+  // #19 defect 2: a refused refresh answered HTTP 400 with an empty body was read as temporary, and the dead token sent again.
   it('marks the client for re-validation when the refresh token was revoked (defect 2: empty-body 400 on refresh)', async () => {
     const { id, clientId } = await validatedClient();
     const { tokens } = await stored(id);
@@ -203,6 +203,28 @@ describe('the library against Glewlwyd (second authorization server)', () => {
     expect((await refreshDirect(clientId, used.refresh_token)).status).toBe(400);
     await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
     expect((await stored(id)).row.validationStatus).toBe('needs_revalidation');
+  });
+
+  // #19 defects 4 and 5: the issuer has a path; userinfo sign-ins were keyed on the host's origin, and metadata was looked up at the host root only.
+  it('signs a person in through the ID token and through userinfo, keyed on the same issuer (with its path) and subject', async () => {
+    const signIn = async (fields: Record<string, string>) => {
+      const clientId = `gl-sso-${randomUUID().slice(0, 8)}`;
+      const created = await app.get(OAuthClientService).create({
+        name: clientId, provider: 'generic', type: 'user', clientId, clientSecret: SECRET,
+        authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email', usernameAttribute: 'email', ...fields,
+      });
+      if (!created.ok) throw new Error(JSON.stringify(created.errors));
+      await peer.registerClient(clientId, SECRET, [app.get(OAuthClientService).redirectUri(created.value.id)]);
+      const started = await app.get(OAuthSignInService).start(created.value.id, 'browser-session');
+      if (!started.ok) throw new Error(started.message);
+      const { redirect } = await peer.consent(started.authorizeUrl, 'alice@example.test');
+      return app.get(OAuthSignInService).complete(created.value.id, Object.fromEntries(new URL(redirect!).searchParams), 'browser-session');
+    };
+    const viaIdToken = await signIn({ userDataSource: 'id_token' });
+    const viaUserinfo = await signIn({ userDataSource: 'endpoint', userDataEndpoint: `${peer.issuer}/userinfo` });
+    if (!viaIdToken.ok || !viaUserinfo.ok) throw new Error(JSON.stringify([viaIdToken, viaUserinfo]));
+    expect(viaIdToken.identity).toMatchObject({ issuer: peer.issuer, username: 'alice@example.test' });
+    expect({ issuer: viaUserinfo.identity.issuer, subject: viaUserinfo.identity.subject }).toEqual({ issuer: peer.issuer, subject: viaIdToken.identity.subject });
   });
 
   it('completes Validate when the server adds iss to the authorization response (RFC 9207)', async () => {
@@ -258,7 +280,7 @@ describe('the library against Glewlwyd (second authorization server)', () => {
     const mailbox = async (fields: Record<string, unknown>) => {
       const created = await mail.get(MailboxSettingsService).create({
         name: `gl-${randomUUID().slice(0, 6)}`, host: '127.0.0.1', username: 'alice@example.test', oauthClientId: client.id, ...fields,
-      } as never);
+      });
       if (!created.ok) throw new Error(JSON.stringify(created.errors));
       return created.value.id;
     };

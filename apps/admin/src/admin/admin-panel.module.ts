@@ -12,6 +12,7 @@ import { SESSION_COOKIE, sessionOptions } from '../auth/session-options.js';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 import { adminTranslations } from './admin-locale.js';
+import { ADMIN_ROOT } from './admin-root.js';
 import { withRoles } from './admin-roles.js';
 import { withAuditTrail } from '../audit/audit-trail.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
@@ -27,7 +28,6 @@ import { scrubActionResponse } from './secret-params.js';
 
 AdminJS.registerAdapter({ Database, Resource });
 
-export const ADMIN_ROOT = '/admin';
 const BUILT_IN_ACTIONS = ['list', 'search', 'show', 'new', 'edit', 'delete', 'bulkDelete'];
 
 /** AdminJS at /admin, behind a login, with sessions in the app's database. */

@@ -3,7 +3,7 @@ import { ExpressLoader } from '@adminjs/nestjs';
 import AdminJSExpress from '@adminjs/express';
 import type AdminJS from 'adminjs';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
+import type { Application, NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app.config.js';
 import { APP_CONFIG } from '../config/app-config.token.js';
 
@@ -27,13 +27,15 @@ export class PanelLoader extends ExpressLoader {
     super();
   }
 
+  // async: it overrides ExpressLoader's async register(), whose callers await it.
+  // eslint-disable-next-line @typescript-eslint/require-await
   override async register(admin: AdminJS, httpAdapter: AbstractHttpAdapter, options: Options): Promise<void> {
     const ownOrigin = new URL(this.config.publicBaseUrl).origin;
-    const app = httpAdapter.getInstance();
+    const app = httpAdapter.getInstance<Application>();
     const router = options.auth
-      ? AdminJSExpress.buildAuthenticatedRouter(admin, options.auth as never, undefined, options.sessionOptions, options.formidableOptions)
+      ? AdminJSExpress.buildAuthenticatedRouter(admin, options.auth, undefined, options.sessionOptions, options.formidableOptions)
       : AdminJSExpress.buildRouter(admin, undefined, options.formidableOptions);
-    app.use(options.adminJsOptions.rootPath, function admin(req: Request, res: Response, next: NextFunction) {
+    app.use(admin.options.rootPath, function admin(req: Request, res: Response, next: NextFunction) {
       if (!SAFE_METHODS.has(req.method)) {
         const origin = req.get('origin');
         if ((origin && origin !== ownOrigin) || req.get('sec-fetch-site') === 'cross-site') {

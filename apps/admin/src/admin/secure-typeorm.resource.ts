@@ -28,7 +28,7 @@ export class SecureTypeormResource extends Resource {
       // The adapter filters simple-enum columns with LIKE, which PostgreSQL's native enums reject;
       // presented as 'enum' they are filtered by exact value on both databases.
       else if (prop.column.type === 'simple-enum') {
-        prop.column = Object.assign(Object.create(Object.getPrototypeOf(prop.column)), prop.column, { type: 'enum' });
+        prop.column = Object.assign(Object.create(Object.getPrototypeOf(prop.column) as object | null) as object, prop.column, { type: 'enum' });
       }
     }
   }
@@ -65,12 +65,14 @@ export class SecureTypeormResource extends Resource {
   }
 
   private safe(params: Record<string, unknown>): BaseRecord {
-    return new BaseRecord(this.safeParams(params), this as never);
+    return new BaseRecord(this.safeParams(params), this);
   }
 
   private safeParams(row: object): ParamsType {
     const plain = { ...(row as Record<string, unknown>) };
     // The adapter hands JSON columns over flattened (`userFields.name`); decorators see them whole and replace them whole.
+    // adminjs types `flat` from the `flat` package, which ships no types: the call's type cannot be resolved.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call
     const decorated = this.decorateRow(flat.unflatten(plain) as Record<string, unknown>);
     for (const key of Object.keys(plain)) {
       if (Object.keys(decorated).some((field) => key.startsWith(`${field}.`))) delete plain[key];

@@ -7,7 +7,7 @@ import { SecureTypeormResource } from '../admin/secure-typeorm.resource.js';
 export function auditEventResource(): ResourceWithOptions {
   const closed = { isAccessible: false, isVisible: false };
   return {
-    resource: new SecureTypeormResource(AuditEvent as never, () => ({})),
+    resource: new SecureTypeormResource(AuditEvent, () => ({})),
     options: {
       id: 'AuditEvent',
       navigation: { name: 'Administration', icon: 'Users' },

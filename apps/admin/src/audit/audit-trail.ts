@@ -29,9 +29,9 @@ export function withAuditTrail(events: Repository<AuditEvent>) {
 
 function audit(action: string, events: Repository<AuditEvent>) {
   return async (response: ActionResponse, request: ActionRequest, context: AuditedContext): Promise<ActionResponse> => {
-    const failed = response.notice?.type === 'error' || Object.keys(response.record?.errors ?? {}).length > 0;
+    const failed = response.notice?.type === 'error' || Object.keys((response.record as { errors?: object } | undefined)?.errors ?? {}).length > 0;
     if (request.method !== 'post' || failed) return response;
-    const records = (response.records ?? [response.record]) as ({ id?: unknown; title?: unknown } | undefined)[];
+    const records = (response.records ?? [response.record]) as ({ id?: string | number; title?: string } | undefined)[];
     const event = {
       actor: String(context.currentAdmin?.email ?? 'unknown'),
       action: VERBS[action],

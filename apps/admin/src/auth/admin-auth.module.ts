@@ -42,4 +42,3 @@ class SessionPruner implements OnApplicationBootstrap, OnModuleDestroy {
   exports: [AdminUserService, SsoProvisioningService, TypeOrmSessionStore],
 })
 export class AdminAuthModule {}
-

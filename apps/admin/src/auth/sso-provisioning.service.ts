@@ -95,7 +95,7 @@ export async function decideFirstSignIn(
   directory: Record<string, string | string[]>,
 ): Promise<FirstSignInDecision> {
   const mapped = { ...mapUserFields(client.userFields, claims), ...textFields(directory) };
-  let fields: Record<string, string> = Object.create(null);
+  let fields = Object.create(null) as Record<string, string>;
   if (client.userCreateExpression) {
     const decision = await evaluateCreateExpression(client.userCreateExpression, claims, { directory });
     if (!decision.allow) return { ok: false, message: NOT_ALLOWED, detail: `${decision.reason}: ${decision.detail}` };

@@ -3,8 +3,9 @@ import { OAuthSignInService, OAuthValidationService } from '@app/oauth-mail';
 import { SsoProvisioningService } from '../auth/sso-provisioning.service.js';
 import { sessionBinding } from './sign-in.controller.js';
 import type { Request, Response } from 'express';
-import { ADMIN_ROOT } from '../admin/admin-panel.module.js';
+import { ADMIN_ROOT } from '../admin/admin-root.js';
 import type { CurrentAdmin } from '../auth/admin-user.service.js';
+import { CALLBACK_ROUTE } from './oauth-routes.js';
 import { validationResultPage } from './validation-result.page.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * the client's page; in a private window (Copy URL) it answers with a small
  * result page. Either way the code leaves the address bar at once.
  */
-@Controller('oauth/callback')
+@Controller(CALLBACK_ROUTE)
 export class OAuthCallbackController {
   constructor(
     private readonly validation: OAuthValidationService,
@@ -43,7 +44,9 @@ export class OAuthCallbackController {
 
   /** SSO: a fresh session id for the signed-in person, then the panel. */
   private async completeSignIn(clientId: string, query: Record<string, unknown>, req: Request, res: Response) {
-    const refuse = (message: string) => res.status(HttpStatus.FORBIDDEN).type('html').send(validationResultPage(false, message, 'Sign-in failed'));
+    const refuse = (message: string): void => {
+      res.status(HttpStatus.FORBIDDEN).type('html').send(validationResultPage(false, message, 'Sign-in failed'));
+    };
     const outcome = await this.signIn.complete(clientId, query, req.session ? sessionBinding(req) : null);
     if (!outcome.ok) return refuse(outcome.message);
     const provisioned = await this.provisioning.signIn(outcome.client, outcome.identity);

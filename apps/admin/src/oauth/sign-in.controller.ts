@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { Controller, Get, Header, HttpStatus, Param, Req, Res } from '@nestjs/common';
 import { OAuthSignInService } from '@app/oauth-mail';
 import type { Request, Response } from 'express';
+import { SIGN_IN_ROUTE } from './oauth-routes.js';
 import { validationResultPage } from './validation-result.page.js';
 
 /** A browser session, as the sign-in transaction remembers it (never the session id itself). */
 export const sessionBinding = (req: Request) => createHash('sha256').update(`sso:${req.sessionID}`).digest('hex');
 
 /** SSO through User-type clients: the login page's buttons and where they lead. */
-@Controller('oauth/sign-in')
+@Controller(SIGN_IN_ROUTE)
 export class SignInController {
   constructor(private readonly signIn: OAuthSignInService) {}
 
@@ -26,10 +27,11 @@ export class SignInController {
     const started = /^[0-9a-f-]{36}$/.test(clientId) ? await this.signIn.start(clientId, sessionBinding(req)) : null;
     if (!started?.ok) {
       const unavailable = !started || started.code === 'CLIENT_DISABLED';
-      return res
+      res
         .status(unavailable ? HttpStatus.NOT_FOUND : started.code === 'CONFIGURATION_INVALID' ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_GATEWAY)
         .type('html')
         .send(validationResultPage(false, unavailable ? 'This sign-in option is not available.' : started.message, 'Sign-in failed'));
+      return;
     }
     res.redirect(HttpStatus.SEE_OTHER, started.authorizeUrl);
   }

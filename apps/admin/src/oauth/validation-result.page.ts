@@ -1,3 +1,5 @@
+import { ADMIN_ROOT } from '../admin/admin-root.js';
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -13,5 +15,5 @@ export function validationResultPage(ok: boolean, message: string, title = ok ? 
 main{background:#fff;border-top:4px solid ${colour};padding:32px 40px;max-width:560px;box-shadow:0 4px 12px rgba(0,0,0,.08)}
 h1{font-size:20px;color:${colour};margin:0 0 12px}p{color:#454655;line-height:1.5}</style></head>
 <body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>
-<p>${ok ? 'You can close this window. The client page in the admin shows the new status when reloaded.' : title === 'Sign-in failed' ? '<a href="/admin/login">Back to the login page</a>' : 'Close this window and start again from the client page in the admin.'}</p></main></body></html>`;
+<p>${ok ? 'You can close this window. The client page in the admin shows the new status when reloaded.' : title === 'Sign-in failed' ? `<a href="${ADMIN_ROOT}/login">Back to the login page</a>` : 'Close this window and start again from the client page in the admin.'}</p></main></body></html>`;
 }

@@ -49,7 +49,7 @@ export class IssuerDiscovery {
   async discover(query: IssuerQuery): Promise<IssuerMetadata | null> {
     let endpoint: URL;
     try {
-      endpoint = new URL(query.authorizeUrl ?? query.issuer!);
+      endpoint = new URL(query.authorizeUrl ?? query.issuer);
     } catch {
       return null;
     }

@@ -15,6 +15,8 @@ import {
   validateOAuthClient,
 } from '../validation/oauth-client.validator.js';
 
+export const DEFAULT_CALLBACK_PATH = '/oauth/callback';
+
 /** Column values ready to write: validated, secrets encrypted. */
 export type OAuthClientValues = Partial<OAuthClient>;
 
@@ -76,7 +78,7 @@ export class OAuthClientService {
 
   /** The URI to register at the provider; fixed per client, built from the configured public URL only. */
   redirectUri(clientId: string): string {
-    return `${this.options.publicBaseUrl.replace(/\/+$/, '')}/oauth/callback/${encodeURIComponent(clientId)}`;
+    return `${this.options.publicBaseUrl.replace(/\/+$/, '')}${this.options.callbackPath ?? DEFAULT_CALLBACK_PATH}/${encodeURIComponent(clientId)}`;
   }
 
   /** Endpoints and scopes in force: filled fields override the provider's own. */

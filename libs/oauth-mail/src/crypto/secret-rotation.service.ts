@@ -40,7 +40,7 @@ export class SecretRotationService {
           }
           if (Object.keys(patch).length) {
             // One UPDATE per row: its columns move to the new key together.
-            await repo.update({ id: row.id }, patch as never);
+            await repo.update({ id: row.id }, patch);
             report.rewritten += Object.keys(patch).length;
           }
         }

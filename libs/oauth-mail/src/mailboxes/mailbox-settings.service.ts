@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
+import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
+import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
+import { transportsInForce } from '../transports/mail-transport.registry.js';
 import type { Validated } from '../validation/input-reader.js';
 import { validateMailbox, type OAuthClientLookup } from '../validation/mailbox.validator.js';
 
@@ -20,7 +23,12 @@ export class MailboxSettingsService {
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
     private readonly providers: OAuthProviderRegistry,
-  ) {}
+    @Inject(OAUTH_MAIL_MODULE_OPTIONS) options: OAuthMailModuleOptions,
+  ) {
+    this.transports = transportsInForce(options.transports);
+  }
+
+  private readonly transports: ReturnType<typeof transportsInForce>;
 
   /** Validates input for a new (`existing` null) or existing mailbox and returns the values to write. */
   async prepare(input: Readonly<Record<string, unknown>>, existing: Mailbox | null, id: string): Promise<Validated<MailboxValues>> {
@@ -28,7 +36,10 @@ export class MailboxSettingsService {
     const clientId = typeof raw === 'string' ? raw.trim() : '';
     let client: OAuthClientLookup = null;
     if (clientId) client = (await this.clients.findOneBy({ id: clientId })) ?? 'missing';
-    const checked = validateMailbox(input, existing, client, (c, host) => this.providers.mailHostRefusal(c, host));
+    const checked = validateMailbox(input, existing, client, {
+      transportFields: (protocol) => this.transports[protocol]?.fields ?? [],
+      tokenHostRefusal: (c, host) => this.providers.mailHostRefusal(c, host),
+    });
     if (!checked.ok) return checked;
     const { password, ...fields } = checked.value;
     const values: MailboxValues = { ...fields };

@@ -15,7 +15,7 @@ import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import { TokenService } from '../tokens/token.service.js';
 import { isImapClientLender } from '../transports/imap/imap.transport.js';
 import type { CheckResult } from '../transports/mail-check.result.js';
-import { MAIL_TRANSPORTS } from '../transports/mail-transport.registry.js';
+import { transportsInForce } from '../transports/mail-transport.registry.js';
 import type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult } from '../transports/mail-transport.js';
 import { isSafeSaslUsername } from '../transports/sasl.js';
 import { trustedCa } from '../transports/trusted-ca.js';
@@ -49,7 +49,7 @@ export class MailboxService {
     private readonly providers: OAuthProviderRegistry,
     @Inject(OAUTH_MAIL_MODULE_OPTIONS) private readonly options: OAuthMailModuleOptions,
   ) {
-    this.transports = { ...MAIL_TRANSPORTS, ...options.transports };
+    this.transports = transportsInForce(options.transports);
   }
 
   /**
@@ -195,7 +195,7 @@ export class MailboxService {
           ? 'The OAuth provider is temporarily unavailable, so no token could be obtained. The client stays valid; try again later.'
           : e.code === 'TOKEN_REVOKED'
             ? `The OAuth client${mailbox.oauthClient ? ` "${mailbox.oauthClient.name}"` : ''} must be validated again: open it and click Validate.${
-                e instanceof OAuthTokenError && e.providerError ? ` (The provider answered ${e.providerError}.)` : ''}`
+              e instanceof OAuthTokenError && e.providerError ? ` (The provider answered ${e.providerError}.)` : ''}`
             : e.message;
       return { ok: false, protocol: mailbox.protocol, stage: 'token', code: e.code, message, retryable: e.retryable };
     }

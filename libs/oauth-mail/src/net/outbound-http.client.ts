@@ -253,7 +253,7 @@ function describe(error: unknown, maxBytes: number): [OutboundFailureReason, str
   if (e?.code === 'EGRESS_BLOCKED') return ['blocked', String(e.message)];
   if (error instanceof ResponseTooLargeError) return ['too_large', `answered more than ${maxBytes} bytes`];
   if (error instanceof ProxyRefusedError) return ['proxy', `could not be reached: the proxy answered HTTP ${error.status} to CONNECT`];
-  switch (e?.code) {
+  switch (e?.code ?? '') {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':

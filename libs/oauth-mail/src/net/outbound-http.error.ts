@@ -37,7 +37,13 @@ const codeOf = (reason: OutboundFailureReason, status: number | null): ErrorCode
       return 'PROVIDER_ERROR';
     case 'status':
       return status !== null && (status >= 500 || status === 429 || status === 408) ? 'PROVIDER_UNAVAILABLE' : 'PROVIDER_ERROR';
-    default:
+    case 'unresolvable':
+    case 'timeout':
+    case 'refused':
+    case 'reset':
+    case 'network':
+    case 'tls':
+    case 'proxy':
       return 'PROVIDER_UNAVAILABLE';
   }
 };

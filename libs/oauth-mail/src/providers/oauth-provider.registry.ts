@@ -5,7 +5,6 @@ import type { OAuthProviderKind } from '../entities/oauth-client.enums.js';
 import { ConfigurationError } from '../errors/oauth-mail.error.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
-import { isLoopbackHost } from '../validation/field-rules.js';
 import { AZURE_PROVIDER } from './azure/azure.oauth-provider.js';
 import { GENERIC_PROVIDER } from './generic/generic.oauth-provider.js';
 import { GOOGLE_PROVIDER } from './google/google.oauth-provider.js';

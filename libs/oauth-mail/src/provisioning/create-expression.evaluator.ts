@@ -52,7 +52,7 @@ export async function evaluateCreateExpression(
   if (Buffer.byteLength(json) > maxClaimsBytes) return { allow: false, reason: 'error', detail: `The claims are larger than ${maxClaimsBytes} bytes.` };
   const worker = new Worker(WORKER, {
     eval: true,
-    workerData: { module: CEL_MODULE, environment: CEL_ENVIRONMENT_OPTIONS, variables: CEL_VARIABLES, expression, claims: JSON.parse(json), directory: { ...directory } },
+    workerData: { module: CEL_MODULE, environment: CEL_ENVIRONMENT_OPTIONS, variables: CEL_VARIABLES, expression, claims: JSON.parse(json) as unknown, directory: { ...directory } },
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8, codeRangeSizeMb: 8, stackSizeMb: 1 },
     stdout: true,
     stderr: true,
@@ -60,7 +60,7 @@ export async function evaluateCreateExpression(
   try {
     const message = await new Promise<{ ok: boolean; result?: unknown; error?: string }>((done) => {
       const timer = setTimeout(() => done({ ok: false, error: `The expression took longer than ${timeoutMs} ms.` }), timeoutMs);
-      worker.once('message', (m) => (clearTimeout(timer), done(m)));
+      worker.once('message', (m: { ok: boolean; result?: unknown; error?: string }) => (clearTimeout(timer), done(m)));
       worker.once('error', (e) => (clearTimeout(timer), done({ ok: false, error: e.message.slice(0, 300) })));
       worker.once('exit', () => (clearTimeout(timer), done({ ok: false, error: 'The expression stopped (resource limit).' })));
     });
@@ -72,11 +72,11 @@ export async function evaluateCreateExpression(
 }
 
 function decide(result: unknown): CreateDecision {
-  if (result === true) return { allow: true, fields: Object.create(null) };
+  if (result === true) return { allow: true, fields: Object.create(null) as Record<string, string> };
   if (result === false) return { allow: false, reason: 'denied', detail: 'The expression returned false.' };
   const entries = result instanceof Map ? [...result.entries()] : result && typeof result === 'object' && !Array.isArray(result) ? Object.entries(result) : null;
   if (!entries) return { allow: false, reason: 'error', detail: 'The expression must return true, false or a map of fields.' };
-  const fields: Record<string, string> = Object.create(null);
+  const fields = Object.create(null) as Record<string, string>;
   for (const [key, value] of entries) {
     if (typeof key !== 'string' || ['__proto__', 'constructor', 'prototype'].includes(key)) continue;
     if (['string', 'number', 'bigint', 'boolean'].includes(typeof value)) fields[key] = cleanFieldValue(String(value));

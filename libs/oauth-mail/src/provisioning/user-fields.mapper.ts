@@ -13,7 +13,7 @@ export const cleanFieldValue = (value: string | number | boolean) => String(valu
  * Only string, number and boolean claims are copied, cleaned; the result has no prototype.
  */
 export function mapUserFields(mapping: Record<string, string> | null, claims: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out = Object.create(null) as Record<string, string>;
   for (const [field, claim] of Object.entries(mapping ?? {})) {
     if (FORBIDDEN.has(field)) continue;
     const value = Object.hasOwn(claims, claim) ? claims[claim] : undefined;

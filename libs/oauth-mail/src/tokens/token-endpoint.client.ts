@@ -87,7 +87,13 @@ function transportError(cause: unknown): OAuthTokenError {
       return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${cause.detail}. Nothing was changed; check Proxy, or try again later.`, null, null, { cause });
     case 'unresolvable':
       return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint was not called: ${/\.$/.test(cause.detail) ? cause.detail : `its ${cause.detail}.`} Nothing was changed; check Url Access Token and Proxy, or try again later.`, null, null, { cause });
-    default:
+    case 'timeout':
+    case 'refused':
+    case 'reset':
+    case 'network':
+    case 'tls':
+    case 'status':
+    case 'not_json':
       return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The token endpoint ${cause.detail}. Nothing was changed; try again later.`, null, null, { cause });
   }
 }

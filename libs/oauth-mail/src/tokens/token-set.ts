@@ -36,7 +36,7 @@ export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet 
     accessToken: r.access_token,
     refreshToken: (r.refresh_token as string | undefined) || null,
     tokenType: 'Bearer',
-    expiresAt: receivedAt + ((r.expires_in as number | undefined) ?? DEFAULT_LIFETIME_S) * 1000,
+    expiresAt: receivedAt + ((r.expires_in) ?? DEFAULT_LIFETIME_S) * 1000,
     scope: (r.scope as string | undefined) ?? null,
     idToken: (r.id_token as string | undefined) ?? null,
     receivedAt,
@@ -47,8 +47,8 @@ export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet 
 export function idTokenClaims(idToken: string | null): Record<string, unknown> | null {
   if (!idToken) return null;
   try {
-    const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return payload && typeof payload === 'object' ? payload : null;
+    const payload: unknown = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload && typeof payload === 'object' ? (payload as Record<string, unknown>) : null;
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
 import { Brackets, IsNull, LessThan, type Repository } from 'typeorm';
@@ -10,8 +10,6 @@ import { clientRefusal } from '../clients/oauth-client.usability.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
-import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
-import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
 import { TokenEndpointClient, type TokenEndpoint } from './token-endpoint.client.js';
 import type { TokenSet } from './token-set.js';

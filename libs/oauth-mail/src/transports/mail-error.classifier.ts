@@ -34,7 +34,7 @@ const TEMPORARY_TEXT = /temporary authentication failure|\[UNAVAILABLE\]|\[SYS\/
 
 /** What a failed mail exchange means, in words an admin can act on. Never echoes a credential. */
 export function classifyMailError(error: unknown, place: MailErrorPlace, reading: MailErrorReading): MailFailure {
-  const e = (error ?? {}) as { code?: unknown; message?: string; cause?: { code?: string } };
+  const e = (error ?? {}) as { code?: string | number; message?: string; cause?: { code?: string | number } };
   const code = String(e.code ?? e.cause?.code ?? '');
   const message = e.message ?? '';
   const text = reading.text;

@@ -14,3 +14,6 @@ export const MAIL_TRANSPORTS = {
   pop3: new Pop3Transport(),
   smtp: new SmtpTransport(),
 } satisfies Record<MailProtocol, MailTransport>;
+
+/** The transports in force: the built-in ones with a host's replacements (the `transports` module option). */
+export const transportsInForce = (replaced: Partial<Record<MailProtocol, MailTransport>> = {}): Partial<Record<MailProtocol, MailTransport>> => ({ ...MAIL_TRANSPORTS, ...replaced });

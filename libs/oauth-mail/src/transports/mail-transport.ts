@@ -12,6 +12,9 @@ export type MailEndpoint =
   | { kind: 'socket'; host: string; port: number; encryption: MailEncryption }
   | { kind: 'http'; baseUrl: string };
 
+/** Mailbox fields only some transports use: the validator and the form keep them for those alone. */
+export type MailboxField = 'folder';
+
 /** A password, or an OAuth access token (XOAUTH2/OAUTHBEARER). */
 export type MailCredential = { kind: 'password'; password: string } | { kind: 'token'; accessToken: string };
 
@@ -58,6 +61,8 @@ export type MailFetchState = NonNullable<Mailbox['fetchState']>;
 export interface MailTransport {
   /** The audience of the token it logs in with. */
   readonly tokenAudience: TokenAudience;
+  /** The mailbox fields it reads beyond the common ones. */
+  readonly fields: readonly MailboxField[];
   /** Where it connects for this mailbox. */
   endpoint(mailbox: Readonly<Mailbox>): MailEndpoint;
   /** Logs in, runs the cheapest real step and logs out; the value is the detail of "Connection Successful: …". */

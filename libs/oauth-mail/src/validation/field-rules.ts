@@ -12,6 +12,8 @@ const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/;
 
 export function checkText(value: string, max: number, opts: { singleLine?: boolean } = {}): string | null {
   if (value.length > max) return `Too long: at most ${max} characters.`;
+  // Control characters are what this check is for.
+  // eslint-disable-next-line no-control-regex
   const control = opts.singleLine === false ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : CONTROL;
   if (control.test(value)) return 'Remove control characters (such as line breaks or tabs).';
   if (INVISIBLE.test(value)) return 'Remove invisible characters (zero-width or direction marks).';

@@ -8,6 +8,7 @@ import {
 } from '../entities/mailbox.enums.js';
 import type { OAuthClient } from '../entities/oauth-client.entity.js';
 import { RecordStatus } from '../entities/oauth-client.enums.js';
+import type { MailboxField } from '../transports/mail-transport.js';
 import { checkEmail, checkHost, checkPort, checkText } from './field-rules.js';
 import { InputReader, type Validated } from './input-reader.js';
 
@@ -48,8 +49,12 @@ export function validateMailbox(
   input: Readonly<Record<string, unknown>>,
   existing: Mailbox | null,
   oauthClient: OAuthClientLookup,
-  /** Why the OAuth client's tokens may not be sent to a host (its provider's rule), or null. */
-  tokenHostRefusal: (client: OAuthClient, host: string) => string | null,
+  rules: {
+    /** The fields the protocol's transport reads beyond the common ones. */
+    transportFields: (protocol: MailProtocol) => readonly MailboxField[];
+    /** Why the OAuth client's tokens may not be sent to a host (its provider's rule), or null. */
+    tokenHostRefusal: (client: OAuthClient, host: string) => string | null;
+  },
 ): Validated<MailboxDraft> {
   const r = new InputReader(input, existing as unknown as Record<string, unknown> | null);
 
@@ -104,7 +109,7 @@ export function validateMailbox(
     if (encryption === 'none') {
       r.fail('encryption', 'OAuth tokens are sent only over an encrypted connection: choose SSL/TLS or STARTTLS.');
     }
-    if (oauthClient && oauthClient !== 'missing' && host && !r.errors.host) r.check('host', tokenHostRefusal(oauthClient, host));
+    if (oauthClient && oauthClient !== 'missing' && host && !r.errors.host) r.check('host', rules.tokenHostRefusal(oauthClient, host));
   }
 
   const password = r.secret('password', 1024);
@@ -115,7 +120,7 @@ export function validateMailbox(
     r.fail('password', 'Enter the password again: the stored one is never sent to a new Host.');
   }
 
-  const folder = protocol === 'imap' ? (r.text('folder') ?? 'INBOX') : null;
+  const folder = protocol && rules.transportFields(protocol).includes('folder') ? (r.text('folder') ?? 'INBOX') : null;
   if (folder) r.check('folder', checkText(folder, 255));
 
   const outgoing = direction === 'outgoing';

@@ -136,13 +136,13 @@ export function validateOAuthClient(
   }
 
   // The stored secret is sent to the token endpoint: it is never redirected to a new one without being typed again.
-  if (existing && !clientSecret && SECRET_DESTINATION_FIELDS.some((f) => ((existing[f] as string | null) ?? null) !== ({ provider, tenantId, tokenUrl, proxy }[f] ?? null))) {
+  if (existing && !clientSecret && SECRET_DESTINATION_FIELDS.some((f) => ((existing[f]) ?? null) !== ({ provider, tenantId, tokenUrl, proxy }[f] ?? null))) {
     r.fail('clientSecret', 'Enter the Client Secret again: the provider, tenant, token URL or proxy changed, and the stored secret is never sent to a new one.');
   }
 
   return r.result({
     name: name ?? '',
-    provider: provider ?? 'generic',
+    provider: provider ?? '',
     type: type ?? 'mailbox',
     status,
     tenantId,

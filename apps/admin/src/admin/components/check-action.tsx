@@ -1,9 +1,10 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient, useNotice, type ActionProps, type NoticeMessage } from 'adminjs';
+import { ApiClient, useNotice, ViewHelpers, type ActionProps, type NoticeMessage } from 'adminjs';
 import { Box, Loader, MessageBox, Text } from '@adminjs/design-system';
 import { useNavigate } from 'react-router';
 
 const api = new ApiClient();
+const h = new ViewHelpers();
 
 /** Check and Test connection: runs the test (POST), announces the outcome and returns to the record page. */
 const CheckAction: React.FC<ActionProps> = ({ record, resource, action }) => {
@@ -15,7 +16,7 @@ const CheckAction: React.FC<ActionProps> = ({ record, resource, action }) => {
       .recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data: {} })
       .then(({ data }: { data: { notice?: NoticeMessage } }) => {
         if (data.notice) addNotice(data.notice);
-        navigate(`/admin/resources/${resource.id}/records/${record!.id}/show`);
+        navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record!.id, actionName: 'show' }));
       })
       .catch(() => setFailure('The check could not be run. Reload the page and try again.'));
   }, []);

@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import { ApiClient } from 'adminjs';
+import { ApiClient, ViewHelpers } from 'adminjs';
 import { Box, H2, H5, Link, Text } from '@adminjs/design-system';
 
 interface Summary {
@@ -11,6 +11,7 @@ interface Summary {
 type Failing = { id: string; name: string; message: string | null };
 
 const api = new ApiClient();
+const h = new ViewHelpers();
 
 /** What an admin needs first: which clients need validating, which mailboxes and directories fail their test. */
 const Dashboard: React.FC = () => {
@@ -35,7 +36,7 @@ const Dashboard: React.FC = () => {
         <H5>{title}</H5>
         {items.map((m) => (
           <Text key={m.id} mb="default">
-            <Link href={`/admin/resources/${resource}/records/${m.id}/show`}>{m.name}</Link>{m.message ? ` — ${m.message}` : ''}
+            <Link href={h.recordActionUrl({ resourceId: resource, recordId: m.id, actionName: 'show' })}>{m.name}</Link>{m.message ? ` — ${m.message}` : ''}
           </Text>
         ))}
       </Box>
@@ -44,15 +45,15 @@ const Dashboard: React.FC = () => {
     <Box p="xl">
       <H2 mb="xl">OAuth Mail</H2>
       <Box flex flexWrap="wrap">
-        {card('OAuth clients', `${data.clients.valid} of ${data.clients.total} valid`, `${data.clients.attention.length} need attention`, '/admin/resources/OAuthClient')}
-        {card('Mailboxes', `${data.mailboxes.ok} of ${data.mailboxes.total} OK`, `${data.mailboxes.failing.length} failing, ${data.mailboxes.unchecked} never checked`, '/admin/resources/Mailbox')}
+        {card('OAuth clients', `${data.clients.valid} of ${data.clients.total} valid`, `${data.clients.attention.length} need attention`, h.resourceUrl({ resourceId: 'OAuthClient' }))}
+        {card('Mailboxes', `${data.mailboxes.ok} of ${data.mailboxes.total} OK`, `${data.mailboxes.failing.length} failing, ${data.mailboxes.unchecked} never checked`, h.resourceUrl({ resourceId: 'Mailbox' }))}
       </Box>
       {data.clients.attention.length ? (
         <Box variant="container" mb="xl" data-testid="clients-attention">
           <H5>Clients to validate</H5>
           {data.clients.attention.map((c) => (
             <Text key={c.id} mb="default">
-              <Link href={`/admin/resources/OAuthClient/records/${c.id}/show`}>{c.name}</Link>{' '}
+              <Link href={h.recordActionUrl({ resourceId: 'OAuthClient', recordId: c.id, actionName: 'show' })}>{c.name}</Link>{' '}
               — {c.status === 'needs_revalidation' ? 'must be validated again' : c.status === 'error' ? 'validation failed' : 'not validated yet'}
               {c.lastError ? `: ${c.lastError}` : ''}
             </Text>
@@ -63,7 +64,7 @@ const Dashboard: React.FC = () => {
       {failingList('LDAP directories failing their last test', 'LdapDirectory', data.directories.failing)}
       {!data.clients.total ? (
         <Box variant="container">
-          <Text>Start with an OAuth client: <Link href="/admin/resources/OAuthClient/actions/new">create one</Link>, save it, register its Redirect Uri at the provider, then Validate.</Text>
+          <Text>Start with an OAuth client: <Link href={h.resourceActionUrl({ resourceId: 'OAuthClient', actionName: 'new' })}>create one</Link>, save it, register its Redirect Uri at the provider, then Validate.</Text>
         </Box>
       ) : null}
     </Box>

@@ -7,8 +7,8 @@ import { New, type ActionProps, type RecordJSON } from 'adminjs';
  */
 const NewWithDefaults: React.FC<ActionProps> = (props) => {
   const defaults = (props.action.custom?.defaults ?? {}) as Record<string, string>;
-  const record = useMemo(
-    () => ({ id: '', title: '', params: { ...defaults }, populated: {}, errors: {}, recordActions: [], bulkActions: [], baseError: null }) as unknown as RecordJSON,
+  const record = useMemo<RecordJSON>(
+    () => ({ id: '', title: '', params: { ...defaults }, populated: {}, errors: {}, recordActions: [], bulkActions: [], baseError: null }),
     [],
   );
   return <New {...props} record={record} />;

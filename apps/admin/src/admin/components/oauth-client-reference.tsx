@@ -1,8 +1,9 @@
 import React from 'react';
-import { BasePropertyComponent, type BasePropertyProps } from 'adminjs';
+import { BasePropertyComponent, ViewHelpers, type BasePropertyProps } from 'adminjs';
 import { Box, Button, Icon } from '@adminjs/design-system';
 
-const CLIENTS = '/admin/resources/OAuthClient';
+// Paths under the panel's root path, wherever the app mounts it.
+const h = new ViewHelpers();
 
 /**
  * The mailbox's OAuth Client field, as in the seed: the select of existing
@@ -17,11 +18,11 @@ const OAuthClientReference: React.FC<BasePropertyProps> = (props) => {
         <BasePropertyComponent {...props} property={{ ...props.property, components: {} }} />
       </Box>
       <Box ml="default" mb="xl" flex>
-        <Button as="a" href={`${CLIENTS}/actions/new`} target="_blank" rel="noopener" size="icon" variant="outlined" title="Create a new OAuth client" data-testid="oauth-client-create" type="button">
+        <Button as="a" href={h.resourceActionUrl({ resourceId: 'OAuthClient', actionName: 'new' })} target="_blank" rel="noopener" size="icon" variant="outlined" title="Create a new OAuth client" data-testid="oauth-client-create" type="button">
           <Icon icon="Plus" />
         </Button>
         {selected ? (
-          <Button as="a" href={`${CLIENTS}/records/${selected}/edit`} target="_blank" rel="noopener" size="icon" variant="outlined" ml="sm" title="Edit the selected OAuth client" data-testid="oauth-client-edit" type="button">
+          <Button as="a" href={h.recordActionUrl({ resourceId: 'OAuthClient', recordId: selected, actionName: 'edit' })} target="_blank" rel="noopener" size="icon" variant="outlined" ml="sm" title="Edit the selected OAuth client" data-testid="oauth-client-edit" type="button">
             <Icon icon="Edit2" />
           </Button>
         ) : null}

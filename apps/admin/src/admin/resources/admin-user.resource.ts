@@ -13,13 +13,13 @@ import { SecureTypeormResource } from '../secure-typeorm.resource.js';
  */
 export function adminUserResource(users: AdminUserService, dataSource: DataSource): ResourceWithOptions {
   const repo = dataSource.getRepository(AdminUser);
-  const resource = new SecureTypeormResource(AdminUser as never, (row) => ({
-    signsInWith: row.ssoIssuer ? `SSO (${String(row.ssoIssuer)})` : 'Password',
+  const resource = new SecureTypeormResource(AdminUser, (row) => ({
+    signsInWith: typeof row.ssoIssuer === 'string' && row.ssoIssuer ? `SSO (${row.ssoIssuer})` : 'Password',
   }));
   const save = saveHook({
     editable: ['name', 'role'],
     load: (id) => repo.findOneBy({ id }),
-    prepare: (input, existing, _id, context) => users.prepare(input, existing, context.currentAdmin?.id as string | undefined),
+    prepare: (input, existing, _id, context) => users.prepare(input, existing, context.currentAdmin?.id),
   });
   return {
     resource,
@@ -44,7 +44,7 @@ export function adminUserResource(users: AdminUserService, dataSource: DataSourc
         new: { isAccessible: false, isVisible: false },
         bulkDelete: { isAccessible: false, isVisible: false },
         edit: { before: [save] },
-        delete: { before: [deleteGuard((id, context) => users.deletionRefusal(id, context.currentAdmin?.id as string | undefined))] },
+        delete: { before: [deleteGuard((id, context) => users.deletionRefusal(id, context.currentAdmin?.id))] },
       },
     },
   };

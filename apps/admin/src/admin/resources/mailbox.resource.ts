@@ -1,4 +1,4 @@
-import { MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
+import { MAIL_TRANSPORTS, MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxField, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
 import { connectionTestAction } from '../connection-test.action.js';
 import { Components } from '../component-loader.js';
 import type { DataSource } from 'typeorm';
@@ -11,6 +11,7 @@ import { onlyFor } from '../only-for.js';
 /** The Mailbox grid and form; the password is write-only. */
 export function mailboxResource(mailboxes: MailboxSettingsService, mail: MailboxService, dataSource: DataSource): ResourceWithOptions {
   const repo = dataSource.getRepository(Mailbox);
+  const protocolsWith = (field: MailboxField) => Object.entries(MAIL_TRANSPORTS).filter(([, t]) => t.fields.includes(field)).map(([protocol]) => protocol);
   const resource = new SecureTypeormResource(Mailbox, (row) => ({
     passwordStatus: row.passwordEncrypted ? 'set' : 'not set',
   }));
@@ -47,7 +48,7 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
           description: 'Sign in with this client\'s token instead of a password. + creates a client, the pencil edits the selected one.',
         },
         username: { description: 'Usually the mailbox address. With an OAuth client it may be a shared mailbox the validated user can open.' },
-        folder: onlyFor({ protocol: ['imap'] }),
+        folder: onlyFor({ protocol: protocolsWith('folder') }),
         emailDisplay: { description: 'The From address, if the server allows one other than the username.', ...onlyFor({ direction: ['outgoing'] }) },
         displayName: { description: 'The From name.', ...onlyFor({ direction: ['outgoing'] }) },
         port: { description: 'Leave empty for the standard port of the protocol and encryption (993, 995, 465, 587…).' },

@@ -14,7 +14,7 @@ export function oauthClientActions(validation: OAuthValidationService, providers
   const handler = async (request: ActionRequest, _res: unknown, { record, currentAdmin }: ActionContext) => {
     const json = record!.toJSON(currentAdmin);
     if (request.method !== 'post') return { record: json };
-    const started = await validation.start(String(record!.id()), (currentAdmin?.id as string | undefined) ?? null);
+    const started = await validation.start(String(record!.id()), (currentAdmin?.id) ?? null);
     return started.ok
       ? { record: json, authorizeUrl: started.authorizeUrl }
       : { record: json, notice: { message: started.message, type: 'error' as const } };

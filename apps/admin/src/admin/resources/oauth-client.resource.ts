@@ -16,7 +16,7 @@ export function oauthClientResource(clients: OAuthClientService, providers: OAut
   const repo = dataSource.getRepository(OAuthClient);
   const kindsWith = (field: ProviderField) => providers.all().filter((p) => p.fields.includes(field)).map((p) => p.kind);
   const resource = new SecureTypeormResource(OAuthClient, (row) => ({
-    redirectUri: row.id ? clients.redirectUri(String(row.id)) : null,
+    redirectUri: typeof row.id === 'string' && row.id ? clients.redirectUri(row.id) : null,
     clientSecretStatus: row.clientSecretEncrypted ? 'set' : 'not set',
     accessTokenStatus: row.accessTokenEncrypted ? 'stored' : 'none',
     originalAccessTokenStatus: row.originalAccessTokenEncrypted ? 'stored' : 'none',

@@ -114,7 +114,7 @@ export class AzureSignIn implements ProviderSignIn {
 }
 
 function failure(outcome: Awaited<ReturnType<typeof runStrategy>>): string {
-  const detail = outcome.kind === 'error' ? String((outcome.error as Error)?.message ?? '') : outcome.kind === 'fail' ? String((outcome.info as { message?: string })?.message ?? outcome.info ?? '') : '';
+  const detail = outcome.kind === 'error' ? String((outcome.error as Error)?.message ?? '') : outcome.kind === 'fail' ? typeof outcome.info === 'string' ? outcome.info : String((outcome.info as { message?: string } | null)?.message ?? '') : '';
   logger.warn(`Azure sign-in refused by passport-azure-ad: ${detail.slice(0, 300) || outcome.kind}`);
   if (/metadata/i.test(detail)) return 'The Microsoft sign-in metadata could not be loaded. Check Tenant ID, and that this server reaches login.microsoftonline.com.';
   if (/redeem/i.test(detail)) return 'Microsoft refused the sign-in code: check the Client Secret (its Value) and the Redirect URI registered in Entra ID.';

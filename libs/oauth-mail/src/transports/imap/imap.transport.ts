@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { FetchedMessage, MailEndpoint, MailFetchState, MailSession, MailTransport, TransportResult } from '../mail-transport.js';
+import type { FetchedMessage, MailEndpoint, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
 import { openImap } from './imap.client.js';
 
 /** A transport that can lend a logged-in imapflow client (what `MailboxService.withImap` needs). */
@@ -17,6 +17,7 @@ class FolderError extends Error {}
 /** IMAP through imapflow: Check opens the folder read-only; fetchNew goes by UID within one UIDVALIDITY. */
 export class ImapTransport implements MailTransport, ImapClientLender {
   readonly tokenAudience = 'mail' as const;
+  readonly fields: readonly MailboxField[] = ['folder'];
 
   endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
     return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
@@ -94,7 +95,7 @@ export function readImapError(error: unknown): MailErrorReading {
   return {
     text: serverText(e.responseText, e.response),
     login,
-    starttlsMissing: /STARTTLS/i.test(String(e.message ?? '')),
+    starttlsMissing: typeof e.message === 'string' && /STARTTLS/i.test(e.message),
     closed: e.code === 'NoConnection' || e.code === 'ESOCKET' || e.code === 'ECONNECTION',
   };
 }

@@ -1,12 +1,12 @@
-import type { LookupFunction } from 'node:net';
 import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { FetchedMessage, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TransportResult } from '../mail-transport.js';
+import type { FetchedMessage, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
 import { Pop3Client, Pop3Error } from './pop3.client.js';
 
 /** POP3 through our Pop3Client: Check runs STAT; fetchNew goes by UIDL. */
 export class Pop3Transport implements MailTransport {
   readonly tokenAudience = 'mail' as const;
+  readonly fields: readonly MailboxField[] = [];
 
   endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
     return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
@@ -55,7 +55,7 @@ export class Pop3Transport implements MailTransport {
 async function login(s: MailSession): Promise<Pop3Client> {
   if (s.endpoint.kind !== 'socket') throw new Error('POP3 needs a socket endpoint.');
   const { host, port, encryption } = s.endpoint;
-  const client = await Pop3Client.connect({ host, port, encryption, tls: { ca: s.ca, rejectUnauthorized: true }, timeoutMs: s.timeoutMs, lookup: s.lookup as LookupFunction });
+  const client = await Pop3Client.connect({ host, port, encryption, tls: { ca: s.ca, rejectUnauthorized: true }, timeoutMs: s.timeoutMs, lookup: s.lookup });
   try {
     if (s.credential.kind === 'password') await client.loginPassword(s.username, s.credential.password);
     else if ((await client.saslMechanisms()).includes('XOAUTH2')) await client.loginXOAuth2(s.username, s.credential.accessToken);

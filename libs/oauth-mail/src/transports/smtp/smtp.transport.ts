@@ -1,7 +1,7 @@
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult } from '../mail-transport.js';
+import type { MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
 import { smtpTransport } from './smtp.client.js';
 
 // RFC 5321 §4.2.3: the server did not understand the command (line too long, bad syntax, unknown parameter).
@@ -10,6 +10,7 @@ const SYNTAX_REPLIES = new Set([500, 501, 504]);
 /** SMTP submission through nodemailer: Check is EHLO + AUTH (verify); send delivers one message. */
 export class SmtpTransport implements MailTransport {
   readonly tokenAudience = 'mail' as const;
+  readonly fields: readonly MailboxField[] = [];
 
   endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
     return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
@@ -59,7 +60,7 @@ export function readSmtpError(error: unknown): MailErrorReading {
     text,
     login: e.responseCode === 454 ? 'unavailable' : auth && SYNTAX_REPLIES.has(e.responseCode as number) ? 'syntax' : auth ? 'refused' : undefined,
     hint: /5\.7\.139/.test(text) ? 'SMTP AUTH is disabled for this Microsoft 365 tenant or mailbox: enable "Authenticated SMTP" in the Microsoft 365 admin center.' : undefined,
-    starttlsMissing: /STARTTLS/i.test(String(e.message ?? '')),
+    starttlsMissing: typeof e.message === 'string' && /STARTTLS/i.test(e.message),
     closed: e.code === 'ESOCKET' || e.code === 'ECONNECTION',
   };
 }
