@@ -148,17 +148,9 @@ export class AuthorizationCodeFlow {
 
   /** Exchanges the code with the PKCE verifier of the request it answers. */
   async redeem(client: OAuthClient, tx: OAuthTransaction, code: string): Promise<{ ok: true; tokens: TokenSet } | FlowFailure> {
-    const settings = this.clientService.settings(client);
     try {
       const tokens = await this.endpoint.exchangeCode(
-        {
-          tokenUrl: settings.tokenUrl,
-          clientId: client.clientId,
-          clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
-          proxy: client.proxy,
-          verifySsl: client.verifySsl,
-          hint: this.providers.hintFor(client.provider),
-        },
+        this.clientService.tokenEndpoint(client),
         code,
         tx.redirectUri,
         this.vault.open(OAuthTransaction, tx, 'codeVerifierEncrypted')!,

@@ -9,6 +9,7 @@ import { ValidationStatus } from '../entities/oauth-client.enums.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import { OAuthProviderRegistry, type EffectiveClientSettings } from '../providers/oauth-provider.registry.js';
+import type { TokenEndpoint } from '../tokens/token-endpoint.client.js';
 import type { Validated } from '../validation/input-reader.js';
 import {
   OAUTH_CLIENT_CREDENTIAL_FIELDS,
@@ -79,6 +80,18 @@ export class OAuthClientService {
   /** The URI to register at the provider; fixed per client, built from the configured public URL only. */
   redirectUri(clientId: string): string {
     return `${this.options.publicBaseUrl.replace(/\/+$/, '')}${this.options.callbackPath ?? DEFAULT_CALLBACK_PATH}/${encodeURIComponent(clientId)}`;
+  }
+
+  /** Where and how the client's token requests go: its token URL, credentials, proxy and provider hints. */
+  tokenEndpoint(client: OAuthClient): TokenEndpoint {
+    return {
+      tokenUrl: this.settings(client).tokenUrl,
+      clientId: client.clientId,
+      clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
+      proxy: client.proxy,
+      verifySsl: client.verifySsl,
+      hint: this.providers.hintFor(client.provider),
+    };
   }
 
   /** Endpoints and scopes in force: filled fields override the provider's own. */

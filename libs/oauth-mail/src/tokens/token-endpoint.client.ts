@@ -18,7 +18,7 @@ export interface TokenEndpoint {
 
 const PERMANENT = new Set(['invalid_grant', 'unauthorized_client', 'invalid_scope', 'admin_policy_enforced']);
 
-type Grant = 'authorization_code' | 'refresh_token';
+export type Grant = 'authorization_code' | 'refresh_token';
 
 /**
  * The one place that POSTs to token endpoints, through the one outbound HTTP
@@ -60,7 +60,7 @@ export class TokenEndpointClient {
       if (json === undefined) throw new OAuthTokenError('TOKEN_RESPONSE_INVALID', 'The token endpoint answered something that is not JSON.', null, response.status);
       return parseTokenResponse(json, started);
     }
-    throw classify(response.status, json, form.grant_type, endpoint.hint);
+    throw classifyTokenError(response.status, json, form.grant_type, endpoint.hint);
   }
 }
 
@@ -98,7 +98,8 @@ function transportError(cause: unknown): OAuthTokenError {
   }
 }
 
-function classify(status: number, json: unknown, grant: Grant, providerHint: TokenEndpoint['hint']): OAuthTokenError {
+/** What an error answer of a token endpoint means: retryable, a refused grant, refused credentials, or another error. */
+export function classifyTokenError(status: number, json: unknown, grant: Grant, providerHint: TokenEndpoint['hint']): OAuthTokenError {
   const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   const error = typeof body.error === 'string' && body.error ? cleanProviderText(body.error, 60) : null;
   const description = cleanProviderText(body.error_description);

@@ -6,12 +6,12 @@ import { Brackets, IsNull, LessThan, type Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
+import { OAuthClientService } from '../clients/oauth-client.service.js';
 import { clientRefusal } from '../clients/oauth-client.usability.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
-import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
-import { TokenEndpointClient, type TokenEndpoint } from './token-endpoint.client.js';
+import { TokenEndpointClient } from './token-endpoint.client.js';
 import type { TokenSet } from './token-set.js';
 
 const MAX_MARGIN_MS = 5 * 60 * 1000;
@@ -35,7 +35,7 @@ export class TokenService {
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     private readonly vault: SecretVault,
     private readonly endpoint: TokenEndpointClient,
-    private readonly providers: OAuthProviderRegistry,
+    private readonly clientService: OAuthClientService,
   ) {}
 
   /**
@@ -134,7 +134,7 @@ export class TokenService {
       if (!tokens.refreshToken) {
         throw new OAuthTokenError('TOKEN_REVOKED', 'The provider gave no refresh token at validation, so the access token cannot be renewed. Validate the client again.');
       }
-      const fresh = await this.endpoint.refresh(this.endpointOf(client), tokens.refreshToken);
+      const fresh = await this.endpoint.refresh(this.clientService.tokenEndpoint(client), tokens.refreshToken);
       // Keep the old refresh token when the provider does not rotate it (Google); replace it when it does (Microsoft).
       const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
       await this.clients.update(
@@ -156,18 +156,6 @@ export class TokenService {
       }
       throw error;
     }
-  }
-
-  private endpointOf(client: OAuthClient): TokenEndpoint {
-    const settings = this.providers.settings(client);
-    return {
-      tokenUrl: settings.tokenUrl,
-      clientId: client.clientId,
-      clientSecret: this.vault.open(OAuthClient, client, 'clientSecretEncrypted') ?? '',
-      proxy: client.proxy,
-      verifySsl: client.verifySsl,
-      hint: this.providers.hintFor(client.provider),
-    };
   }
 
   private async releaseLease(clientId: string): Promise<void> {

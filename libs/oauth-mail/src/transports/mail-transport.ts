@@ -15,6 +15,9 @@ export type MailEndpoint =
 /** Mailbox fields only some transports use: the validator and the form keep them for those alone. */
 export type MailboxField = 'folder';
 
+/** The mail server's socket, as most transports connect: the mailbox's Host, Port and Encryption. */
+export const socketEndpoint = (mailbox: Readonly<Mailbox>): MailEndpoint => ({ kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption });
+
 /** A password, or an OAuth access token (XOAUTH2/OAUTHBEARER). */
 export type MailCredential = { kind: 'password'; password: string } | { kind: 'token'; accessToken: string };
 

@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
-import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { FetchedMessage, MailEndpoint, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import type { FetchedMessage, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import { socketEndpoint } from '../mail-transport.js';
 import { openImap } from './imap.client.js';
 
 /** A transport that can lend a logged-in imapflow client (what `MailboxService.withImap` needs). */
@@ -19,9 +19,7 @@ export class ImapTransport implements MailTransport, ImapClientLender {
   readonly tokenAudience = 'mail' as const;
   readonly fields: readonly MailboxField[] = ['folder'];
 
-  endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
-    return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
-  }
+  readonly endpoint = socketEndpoint;
 
   async check(session: MailSession): Promise<TransportResult<string>> {
     try {

@@ -1,6 +1,6 @@
-import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { FetchedMessage, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import type { FetchedMessage, MailFailure, MailFetchState, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import { socketEndpoint } from '../mail-transport.js';
 import { Pop3Client, Pop3Error } from './pop3.client.js';
 
 /** POP3 through our Pop3Client: Check runs STAT; fetchNew goes by UIDL. */
@@ -8,9 +8,7 @@ export class Pop3Transport implements MailTransport {
   readonly tokenAudience = 'mail' as const;
   readonly fields: readonly MailboxField[] = [];
 
-  endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
-    return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
-  }
+  readonly endpoint = socketEndpoint;
 
   async check(session: MailSession): Promise<TransportResult<string>> {
     try {

@@ -1,7 +1,7 @@
 import type { SendMailOptions, Transporter } from 'nodemailer';
-import type { Mailbox } from '../../entities/mailbox.entity.js';
 import { classifyMailError, serverText, type MailErrorReading } from '../mail-error.classifier.js';
-import type { MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import type { MailFailure, MailSession, MailTransport, TransportResult, MailboxField } from '../mail-transport.js';
+import { socketEndpoint } from '../mail-transport.js';
 import { smtpTransport } from './smtp.client.js';
 
 // RFC 5321 §4.2.3: the server did not understand the command (line too long, bad syntax, unknown parameter).
@@ -12,9 +12,7 @@ export class SmtpTransport implements MailTransport {
   readonly tokenAudience = 'mail' as const;
   readonly fields: readonly MailboxField[] = [];
 
-  endpoint(mailbox: Readonly<Mailbox>): MailEndpoint {
-    return { kind: 'socket', host: mailbox.host, port: mailbox.port, encryption: mailbox.encryption };
-  }
+  readonly endpoint = socketEndpoint;
 
   async check(session: MailSession): Promise<TransportResult<string>> {
     try {
