@@ -25,6 +25,8 @@ async function opsPerSecond(fn, n, rounds = 5) {
   return rates.sort((a, b) => a - b)[Math.floor(rounds / 2)];
 }
 
+const { checkLatency } = await import('./check-latency.mjs');
+
 const rows = [];
 async function compare(name, subject, baselineName, baseline, n) {
   const base = await opsPerSecond(baseline, n);
@@ -32,14 +34,18 @@ async function compare(name, subject, baselineName, baseline, n) {
   rows.push({ path: name, 'op/s': Math.round(measured), baseline: baselineName, 'baseline op/s': Math.round(base), ratio: +(measured / base).toFixed(3) });
 }
 
+const checks = [];
 const dir = mkdtempSync(join(tmpdir(), 'oauth-mail-bench-'));
-const app = await NestFactory.createApplicationContext(
-  ExampleHostModule.forRoot(
-    { type: 'better-sqlite3', database: join(dir, 'bench.sqlite'), synchronize: true },
-    { encryptionKey: `bench:${Buffer.alloc(32, 7).toString('base64')}`, publicBaseUrl: 'https://bench.example.com' },
-  ),
-  { logger: false },
-);
+const boot = (file, options = {}) =>
+  NestFactory.createApplicationContext(
+    ExampleHostModule.forRoot(
+      // SQLite as the admin app opens it (apps/admin/src/database/data-source.options.ts): WAL.
+      { type: 'better-sqlite3', database: join(dir, file), synchronize: true, prepareDatabase: (db) => db.pragma('journal_mode = WAL') },
+      { encryptionKey: `bench:${Buffer.alloc(32, 7).toString('base64')}`, publicBaseUrl: 'https://bench.example.com', ...options },
+    ),
+    { logger: false },
+  );
+const app = await boot('bench.sqlite');
 try {
   const clients = app.get(lib.OAuthClientService);
   const tokens = app.get(lib.TokenService);
@@ -75,8 +81,19 @@ try {
   const expression = 'claims.email.endsWith("@example.com") ? dyn({"role": "admin"}) : dyn(false)';
   const claims = { email: 'ann@example.com', sub: '1', groups: ['staff'] };
   await compare('evaluateCreateExpression (sandboxed worker)', () => lib.evaluateCreateExpression(expression, claims), 'CEL evaluate in process', () => evaluate(expression, { claims }), 30);
+
+  // P1: a Check costs what the protocol costs (time ratios, lower is better).
+  checks.push(...(await checkLatency((options) => boot('checks.sqlite', options), lib)));
 } finally {
   await app.close();
   rmSync(dir, { recursive: true, force: true });
 }
+console.log('Throughput (op/s ratio against the baseline; higher is better):');
 console.table(rows);
+console.log('Check latency against the raw protocol (time ratio of medians; lower is better):');
+console.table(checks);
+const missed = checks.filter((c) => !c.met);
+if (missed.length) {
+  console.error(`Goal missed: ${missed.map((c) => c.path).join('; ')}`);
+  process.exitCode = 1;
+}

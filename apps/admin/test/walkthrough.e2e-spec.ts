@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { choose, launchBrowser, newWindow, screenshot } from '../../../test/support/browser.js';
 import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
 import { LDAP_READER_DN, LDAP_SUFFIX, LdapPeer } from '../../../test/support/ldap-peer.js';
@@ -23,6 +23,8 @@ describe('The seed walkthrough in a real browser', () => {
   const outside: { url: string; from: string }[] = [];
   const clientId = `support-${randomUUID().slice(0, 8)}`;
   let recordId: string;
+  let imapId: string;
+  let directoryId: string;
 
   /** The provider's own pages: sign in as `login`, then consent. */
   async function consentAt(p: Page, login: string) {
@@ -71,6 +73,31 @@ describe('The seed walkthrough in a real browser', () => {
     await page.getByText(name).first().click();
     await page.waitForURL(/\/show$/);
     return /records\/([^/]+)\/show/.exec(page.url())![1];
+  }
+
+  /**
+   * Clicks a record action (Check, Test connection) once on the record page, as an admin does;
+   * returns how many POSTs it sent and how many notices say `expected`.
+   */
+  async function clickOnce(resource: string, id: string, action: string, expected: RegExp): Promise<{ posts: number; notices: number; text: string }> {
+    await page.goto(`${base}/admin/resources/${resource}/records/${id}/show`);
+    const endpoint = `/admin/api/resources/${resource}/records/${id}/${action}`;
+    let posts = 0;
+    const count = (request: Request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === endpoint) posts += 1;
+    };
+    page.on('request', count);
+    try {
+      await page.getByTestId(`action-${action}`).first().click();
+      const notice = page.getByTestId('notice-wrapper').getByText(expected);
+      await notice.first().waitFor();
+      await page.waitForURL(/\/show$/);
+      // A second request would have left by now: AdminJS re-renders the action right after its first fetch.
+      await page.waitForTimeout(1500);
+      return { posts, notices: await notice.count(), text: (await notice.first().textContent()) ?? '' };
+    } finally {
+      page.off('request', count);
+    }
   }
 
   async function check(mailboxId: string, expected: RegExp) {
@@ -175,7 +202,7 @@ describe('The seed walkthrough in a real browser', () => {
     expect(await edit.locator('input[name="name"]').inputValue()).toBe('Support mailbox');
     await edit.close();
     await screenshot(page, 'mailbox-form');
-    const imapId = await saveAndOpen('Mailbox', 'Support inbox');
+    imapId = await saveAndOpen('Mailbox', 'Support inbox');
 
     await check(imapId, /Connection Successful/);
     await screenshot(page, 'check-green');
@@ -241,7 +268,7 @@ describe('The seed walkthrough in a real browser', () => {
     await page.locator('textarea[name="attributeMap"]').fill('name = cn\nemail = mail');
     expect(await page.locator('input[name="searchFilter"]').inputValue()).toBe('(|(uid={username})(mail={username}))');
     await screenshot(page, 'ldap-directory-form');
-    const directoryId = await saveAndOpen('LdapDirectory', 'Head office');
+    directoryId = await saveAndOpen('LdapDirectory', 'Head office');
     await page.goto(`${base}/admin/resources/LdapDirectory/records/${directoryId}/testConnection`);
     await page.waitForURL(/\/show$/);
     await page.getByText(/Connection Successful: bound as cn=reader/).first().waitFor();
@@ -256,6 +283,80 @@ describe('The seed walkthrough in a real browser', () => {
     await page.goto(`${base}/admin/resources/AuditEvent`);
     await page.getByText('LdapDirectory').first().waitFor();
     await screenshot(page, 'audit-log');
+  });
+
+  it('11. a refused save keeps what was typed: the new endpoints stay in the form and are the ones stored', async () => {
+    const created = await page.request.post(`${base}/admin/api/resources/OAuthClient/actions/new`, {
+      headers: { origin: base },
+      multipart: {
+        name: 'Moved provider', provider: 'generic', type: 'mailbox', clientId: `moved-${randomUUID().slice(0, 8)}`, clientSecret: SECRET,
+        authorizeUrl: `${peer.issuer}/auth`, tokenUrl: `${peer.issuer}/token`, scope: 'openid email offline_access mail', status: 'enabled', scopeSeparator: ' ',
+      },
+    });
+    const id = (await created.json()).record.params.id as string;
+    const newAuthorize = `${peer.issuer}/v2/auth`;
+    const newToken = `${peer.issuer}/v2/token`;
+    const stored = async () => (await t.db.query<{ authorizeUrl: string; tokenUrl: string; clientSecretEncrypted: string }>(
+      `SELECT "authorizeUrl", "tokenUrl", "clientSecretEncrypted" FROM oauth_client WHERE id = '${id}'`))[0];
+    const before = await stored();
+    const field = (name: string) => page.locator(`input[name="${name}"]`);
+    const save = async () => {
+      const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/OAuthClient/records/${id}/edit`) && r.request().method() === 'POST'), page.getByTestId('button-save').click()]);
+      return answer.text();
+    };
+
+    await page.goto(`${base}/admin/resources/OAuthClient/records/${id}/edit`);
+    await field('authorizeUrl').fill(newAuthorize);
+    await field('tokenUrl').fill(newToken);
+    await save();
+    // Refused: the token URL changed and the stored secret is never sent to a new one.
+    await page.getByTestId('property-edit-clientSecret').getByText(/Enter the Client Secret again/).waitFor();
+    expect(page.url()).toMatch(/\/edit$/);
+    expect({ authorize: await field('authorizeUrl').inputValue(), token: await field('tokenUrl').inputValue() }).toEqual({ authorize: newAuthorize, token: newToken });
+    await screenshot(page, 'refused-save-keeps-typed');
+
+    // Refused again (no scope), this time with the secret typed: it is not echoed back, and the form keeps it.
+    await field('clientSecret').fill(SECRET);
+    await field('scope').fill('');
+    const second = await save();
+    expect(second).not.toContain(SECRET);
+    await page.getByTestId('property-edit-scope').getByText(/Enter the scopes/).waitFor();
+    expect({ authorize: await field('authorizeUrl').inputValue(), token: await field('tokenUrl').inputValue(), secret: await field('clientSecret').inputValue() })
+      .toEqual({ authorize: newAuthorize, token: newToken, secret: SECRET });
+    expect(await stored()).toEqual(before);
+
+    await field('scope').fill('openid email offline_access mail');
+    await save();
+    await page.waitForURL(/\/resources\/OAuthClient$/);
+    const after = await stored();
+    expect({ authorizeUrl: after.authorizeUrl, tokenUrl: after.tokenUrl }).toEqual({ authorizeUrl: newAuthorize, tokenUrl: newToken });
+    expect(after.clientSecretEncrypted).not.toBe(before.clientSecretEncrypted);
+  });
+
+  it('12. one click on Check (and on Test connection) sends one request and shows one notice', async () => {
+    const mailbox = await clickOnce('Mailbox', imapId, 'check', /Connection Successful/);
+    expect({ posts: mailbox.posts, notices: mailbox.notices }).toEqual({ posts: 1, notices: 1 });
+    await screenshot(page, 'check-one-notice');
+    const directory = await clickOnce('LdapDirectory', directoryId, 'testConnection', /Connection Successful/);
+    expect({ posts: directory.posts, notices: directory.notices }).toEqual({ posts: 1, notices: 1 });
+    // The next click runs anew.
+    expect((await clickOnce('Mailbox', imapId, 'check', /Connection Successful/)).posts).toBe(1);
+  });
+
+  it('13. a wrong password: the message says to check the username and the password, in plain sentences', async () => {
+    const created = await page.request.post(`${base}/admin/api/resources/Mailbox/actions/new`, {
+      headers: { origin: base },
+      multipart: {
+        name: 'Wrong password', direction: 'incoming', protocol: 'imap', host: '127.0.0.1', port: String(dovecot.ports.imaps), encryption: 'ssl',
+        username: 'alice@example.test', password: 'not the password', status: 'enabled', folder: 'INBOX',
+      },
+    });
+    const id = (await created.json()).record.params.id as string;
+    const { posts, notices, text } = await clickOnce('Mailbox', id, 'check', /refused the login/);
+    expect({ posts, notices }).toEqual({ posts: 1, notices: 1 });
+    expect(text).toMatch(/Check the Username \(alice@example\.test\) and the Password/);
+    expect(text).not.toMatch(/\.\./);
+    await screenshot(page, 'check-wrong-password');
   });
 
   it('loads the panel without any request leaving the machine', () => {

@@ -117,6 +117,25 @@ describe('Mail transports', () => {
       expect(row).toMatchObject({ lastCheckStatus: 'ok', lastCheckMessage: 'Connection Successful: the fake transport was reached.' });
     });
 
+    it('after a refused password names the Username and the Password, and on Microsoft 365 and Google suggests an OAuth client', async () => {
+      const fake: MailTransport = {
+        tokenAudience: 'mail',
+        fields: ['folder'],
+        endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }),
+        check: async () => ({ ok: false, protocol: 'imap', stage: 'auth', code: 'MAIL_AUTH_FAILED', message: 'The server refused the login: Authentication failed.', retryable: false }),
+      };
+      const app = await boot({ transports: { imap: fake }, resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] });
+      const message = async (host: string) => {
+        const result = await app.get(MailboxService).check(await mailbox(app, { host, port: 993, password: 'pw-wrong' }));
+        expect(result).toMatchObject({ ok: false, stage: 'auth', code: 'MAIL_AUTH_FAILED' });
+        return result.ok ? '' : result.message;
+      };
+      const plain = `The server refused the login: Authentication failed. Check the Username (${USER}) and the Password: enter the password again and save.`;
+      expect(await message('127.0.0.1')).toBe(plain);
+      expect(await message('outlook.office365.com')).toBe(`${plain} outlook.office365.com is a mail server of Azure (Microsoft 365), where password logins are usually refused: create an OAuth client with the provider Azure (Microsoft 365), validate it and choose it as this mailbox's OAuth Client instead of a password.`);
+      expect(await message('imap.gmail.com')).toMatch(/imap\.gmail\.com is a mail server of Google, where password logins are usually refused: create an OAuth client/);
+    });
+
     it('hands the OAuth client\'s token to the transport, retries once after a refusal, and never after another failure', async () => {
       const tokensSeen: string[] = [];
       let answer: TransportResult<string> = { ok: false, protocol: 'imap', stage: 'auth', code: 'MAIL_AUTH_FAILED', message: 'The server refused the login.', retryable: false };
@@ -269,7 +288,7 @@ describe('Mail transports', () => {
         endpoint: (m) => ({ kind: 'socket', host: m.host, port: m.port, encryption: m.encryption }),
         async check(session) {
           const transport = nodemailer.createTransport({
-            host: '127.0.0.1', port: xoauth2Only.ports.submission, requireTLS: true, tls: { ca: session.ca },
+            host: '127.0.0.1', port: xoauth2Only.ports.submission, requireTLS: true, tls: { secureContext: session.secureContext },
             auth: { type: 'OAuth2', user: session.username, accessToken: session.credential.kind === 'token' ? session.credential.accessToken : '' },
           });
           try {

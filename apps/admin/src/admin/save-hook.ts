@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ValidationError, type ActionContext, type ActionRequest, type PropertyErrors } from 'adminjs';
+import { ValidationError, type ActionContext, type ActionRequest, type BaseRecord, type PropertyErrors } from 'adminjs';
 import type { FieldErrors, Validated } from '@app/oauth-mail';
 import type { AuditedContext } from '../audit/audit-trail.js';
+import { withoutSecrets } from './secret-params.js';
 
 interface SaveHookOptions<Row extends { id: string }> {
   /** The fields a form may write; anything else in the payload is dropped. */
@@ -28,6 +29,9 @@ export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Ro
     const id = existing?.id ?? randomUUID();
     const result = await options.prepare(input, existing, id, context);
     if (!result.ok) {
+      // AdminJS answers a thrown ValidationError with `context.record`, and the form lays its params over
+      // what the admin typed: so that record must be the one as typed, or the next save would store the old values.
+      context.record = asTyped(payload, options.editable, context);
       throw new ValidationError(toPropertyErrors(result.errors), {
         message: 'Some fields need attention: see the messages under them.',
         type: 'validation',
@@ -41,6 +45,18 @@ export function saveHook<Row extends { id: string }>(options: SaveHookOptions<Ro
       .sort();
     return { ...request, payload: { ...result.value, ...(existing ? {} : { id }) } };
   };
+}
+
+/**
+ * The record as the admin typed it: the stored one (edit) or a new one, with the
+ * typed editable fields laid over it. Typed secrets are left out: they are never
+ * echoed back, and the form keeps its own copy.
+ */
+function asTyped(payload: Record<string, unknown>, editable: readonly string[], context: ActionContext): BaseRecord {
+  const typed = withoutSecrets(Object.fromEntries(Object.entries(payload).filter(([key]) => editable.includes(key.split('.')[0]))));
+  if (!context.record) return context.resource.build(typed);
+  context.record.storeParams(typed);
+  return context.record;
 }
 
 function toPropertyErrors(errors: FieldErrors): PropertyErrors {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
-import { trustedCa } from '../transports/trusted-ca.js';
+import { trustedContext } from '../transports/trusted-ca.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
 /** How to reach and bind to a directory. */
@@ -29,7 +29,7 @@ export interface LdapFailure {
 export async function withLdap<T>(settings: LdapConnectionSettings, work: (client: Client) => Promise<T>): Promise<{ ok: true; value: T } | ({ ok: false } & LdapFailure)> {
   const url = new URL(settings.url);
   // SNI takes names only; an IP address is still checked against the certificate.
-  const tlsOptions = { ca: trustedCa(settings.trustedCa), ...(isIP(url.hostname) ? {} : { servername: url.hostname }), minVersion: 'TLSv1.2' as const };
+  const tlsOptions = { secureContext: trustedContext(settings.trustedCa), ...(isIP(url.hostname) ? {} : { servername: url.hostname }), minVersion: 'TLSv1.2' as const };
   // ldapts opens TLS from the first byte whenever tlsOptions are given, so ldap:// gets them only at StartTLS.
   const client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}) });
   let stage: LdapStage = 'connect';

@@ -15,10 +15,11 @@ import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import { TokenService } from '../tokens/token.service.js';
 import { isImapClientLender } from '../transports/imap/imap.transport.js';
 import type { CheckResult } from '../transports/mail-check.result.js';
+import { passwordRefusedHint } from '../transports/mail-error.classifier.js';
 import { transportsInForce } from '../transports/mail-transport.registry.js';
 import type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult } from '../transports/mail-transport.js';
 import { isSafeSaslUsername } from '../transports/sasl.js';
-import { trustedCa } from '../transports/trusted-ca.js';
+import { trustedContext } from '../transports/trusted-ca.js';
 
 export type { FetchedMessage } from '../transports/mail-transport.js';
 
@@ -142,14 +143,18 @@ export class MailboxService {
       endpoint,
       username: mailbox.username,
       credential,
-      ca: trustedCa(this.options.mailTrustedCa),
+      secureContext: trustedContext(this.options.mailTrustedCa),
       timeoutMs: this.options.mailStepTimeoutMs ?? 10_000,
       lookup: this.egress.lookup,
     });
     const first = await this.credential(mailbox, transport, endpoint);
     if (!first.ok) return first;
     const outcome = await operation(session(first.value));
-    if (outcome.ok || outcome.code !== 'MAIL_AUTH_FAILED' || first.value.kind !== 'token') return outcome;
+    if (outcome.ok || outcome.code !== 'MAIL_AUTH_FAILED') return outcome;
+    if (first.value.kind === 'password') {
+      const host = endpointHost(endpoint);
+      return { ...outcome, message: `${outcome.message} ${passwordRefusedHint({ username: mailbox.username, host, providerLabel: this.providers.mailHostOwner(host)?.label })}` };
+    }
     const second = await this.credential(mailbox, transport, endpoint, first.value.accessToken);
     if (!second.ok) return second;
     const retried = await operation(session(second.value));

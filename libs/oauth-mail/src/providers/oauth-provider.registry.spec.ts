@@ -78,6 +78,17 @@ describe(OAuthProviderRegistry.name, () => {
     expect(lab.mailHostRefusal(client({ provider: 'google' }), 'localhost')).not.toBeNull();
   });
 
+  it.each([
+    ['outlook.office365.com', 'azure'],
+    ['SMTP.Office365.com.', 'azure'],
+    ['imap.gmail.com', 'google'],
+    ['mail.fourth.example', 'fourth'],
+    ['imap.example.com', undefined],
+    ['127.0.0.1', undefined],
+  ])('knows whose own mail server %s is (%s)', (host, kind) => {
+    expect(sut.mailHostOwner(host)?.kind).toBe(kind);
+  });
+
   it('gives each provider its own hints', () => {
     expect(sut.get('azure').hint('invalid_client', 'AADSTS7000215: Invalid client secret')).toMatch(/^AADSTS7000215: The Client Secret is wrong/);
     expect(sut.get('google').hint('invalid_grant', 'Token has been expired or revoked.')).toMatch(/Google revoked the token/);

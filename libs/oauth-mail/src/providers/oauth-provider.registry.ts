@@ -123,6 +123,15 @@ export class OAuthProviderRegistry {
     return `${host} is not a mail server of ${provider.label}: its tokens are sent only to ${list}. Correct the Host${provider.fields.includes('allowedMailHosts') ? ", or add it to the OAuth client's Allowed Mail Hosts" : ''}.`;
   }
 
+  /**
+   * The provider whose own mail servers `host` is, whatever a client says
+   * (Microsoft 365's, Google's; Generic names none without a client), for hints.
+   */
+  mailHostOwner(host: string): OAuthProvider | undefined {
+    const anyClient: ProviderClient = { type: 'mailbox' };
+    return this.all().find((provider) => mailHostMatches(host, provider.mailHosts(anyClient)));
+  }
+
   private baseUrl(kind: string): string | undefined {
     return this.options.providerBaseUrls?.[kind];
   }

@@ -1,6 +1,6 @@
 import { EgressBlockedError } from '../egress/egress-policy.js';
 import { readImapError } from './imap/imap.transport.js';
-import { classifyMailError, type MailErrorReading } from './mail-error.classifier.js';
+import { classifyMailError, passwordRefusedHint, refusedLoginMessage, sentence, type MailErrorReading } from './mail-error.classifier.js';
 import { Pop3Error } from './pop3/pop3.client.js';
 import { readPop3Error } from './pop3/pop3.transport.js';
 import { readSmtpError } from './smtp/smtp.transport.js';
@@ -30,5 +30,51 @@ describe(classifyMailError.name, () => {
   it('never repeats a credential from the server\'s text', () => {
     const error = smtp('EAUTH', 535, '535 AUTH XOAUTH2 dXNlcj1zZWNyZXQ= refused');
     expect(classifyMailError(error, place, readSmtpError(error)).message).not.toContain('dXNlcj1zZWNyZXQ=');
+  });
+});
+
+describe('the message of a refused login', () => {
+  it.each([
+    ['Authentication failed.', 'The server refused the login: Authentication failed.'],
+    ['Authentication failed', 'The server refused the login: Authentication failed.'],
+    ['Authentication failed...', 'The server refused the login: Authentication failed.'],
+    ['Authentication failed. ', 'The server refused the login: Authentication failed.'],
+    ['[AUTHENTICATIONFAILED] Authentication failed:', 'The server refused the login: [AUTHENTICATIONFAILED] Authentication failed.'],
+    ['Login refused!', 'The server refused the login: Login refused!'],
+    ['', 'The server refused the login.'],
+  ])('ends in one full stop whatever the server said (%j)', (text, expected) => {
+    expect(refusedLoginMessage(text)).toBe(expected);
+  });
+
+  it('keeps a transport\'s hint as its own sentence', () => {
+    expect(refusedLoginMessage('5.7.139 Authentication unsuccessful.', 'Enable Authenticated SMTP')).toBe('The server refused the login: 5.7.139 Authentication unsuccessful. Enable Authenticated SMTP.');
+  });
+
+  it('says so for an IMAP server\'s own "Authentication failed." (Dovecot)', () => {
+    const error = { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.' };
+    const { message } = classifyMailError(error, { ...place, protocol: 'imap' }, readImapError(error));
+    expect(message).toBe('The server refused the login: Authentication failed.');
+  });
+
+  it('names the username and the password after a refused password', () => {
+    const hint = passwordRefusedHint({ username: 'pw@example.test', host: 'mail.example.com' });
+    expect(hint).toBe('Check the Username (pw@example.test) and the Password: enter the password again and save.');
+    expect(`${refusedLoginMessage('Authentication failed.')} ${hint}`).not.toMatch(/\.\./);
+  });
+
+  it.each([
+    ['outlook.office365.com', 'Azure (Microsoft 365)'],
+    ['imap.gmail.com', 'Google'],
+  ])('on %s, says that passwords are usually refused there and to use an OAuth client', (host, providerLabel) => {
+    const hint = passwordRefusedHint({ username: 'alice@contoso.com', host, providerLabel });
+    expect(hint).toMatch(/^Check the Username \(alice@contoso\.com\) and the Password/);
+    expect(hint).toContain(`${host} is a mail server of ${providerLabel}, where password logins are usually refused`);
+    expect(hint).toMatch(/OAuth client/);
+    expect(hint).not.toMatch(/\.\./);
+  });
+
+  it('ends other server answers in one full stop too', () => {
+    expect(sentence('The server answered unexpectedly: BYE.')).toBe('The server answered unexpectedly: BYE.');
+    expect(sentence('  ')).toBe('');
   });
 });

@@ -51,7 +51,12 @@ export function classifyMailError(error: unknown, place: MailErrorPlace, reading
     return fail('tls', 'MAIL_STARTTLS_UNAVAILABLE', `${where} does not offer STARTTLS, so the credentials were not sent. Choose SSL/TLS or check the Port.`);
   }
   if (TLS_CODES.test(code) || /certificate|ssl3|wrong version number|handshake/i.test(message)) {
-    const why = /SELF_SIGNED/.test(code) ? 'a self-signed certificate' : /EXPIRED/.test(code) ? 'an expired certificate' : /ALTNAME/.test(code) ? 'a certificate for another name' : /wrong version number|EPROTO/.test(code + message) ? 'no TLS on this port' : 'a certificate that is not trusted';
+    // nodemailer keeps only Node's message (its code is ESOCKET): read both.
+    const said = `${code} ${message}`;
+    const why = /SELF_SIGNED|self[- ]signed/i.test(said) ? 'a self-signed certificate'
+      : /EXPIRED|has expired/i.test(said) ? 'an expired certificate'
+        : /ALTNAME|altnames|does not match certificate/i.test(said) ? 'a certificate for another name'
+          : /wrong version number|EPROTO/.test(said) ? 'no TLS on this port' : 'a certificate that is not trusted';
     return fail('tls', 'MAIL_TLS_FAILED', `The TLS connection to ${where} failed: the server presented ${why}. Check the Encryption and Port, or the server's certificate.`);
   }
   if (reading.login === 'unavailable' || (reading.login === 'refused' && TEMPORARY_TEXT.test(text))) {
@@ -61,11 +66,45 @@ export function classifyMailError(error: unknown, place: MailErrorPlace, reading
     // Not a refused credential: refreshing the token would change nothing.
     return fail('auth', 'MAIL_PROTOCOL_ERROR', `The server rejected the login command as malformed${text ? ` (${text})` : ''}; the credentials were not checked. The server and this client disagree on the protocol.`);
   }
-  if (reading.login === 'refused') return fail('auth', 'MAIL_AUTH_FAILED', `The server refused the login${text ? `: ${text}` : ''}.${reading.hint ? ` ${reading.hint}` : ''}`);
+  if (reading.login === 'refused') return fail('auth', 'MAIL_AUTH_FAILED', refusedLoginMessage(text, reading.hint));
   if (reading.closed || code === 'ECONNRESET' || code === 'EPIPE') {
     return fail('connect', 'MAIL_CONNECT_FAILED', `The connection to ${where} was closed unexpectedly${text ? ` (${text})` : ''}. Check the Port and Encryption.`, true);
   }
-  return fail('connect', 'MAIL_PROTOCOL_ERROR', `The server answered unexpectedly${text ? `: ${text}` : ''}.`);
+  return fail('connect', 'MAIL_PROTOCOL_ERROR', sentence(`The server answered unexpectedly${text ? `: ${text}` : ''}`));
+}
+
+/**
+ * `words` ending in exactly one full stop, whatever the server's text at its end
+ * finishes with ("Authentication failed." gives no "..", a trailing ":" goes).
+ */
+export function sentence(words: string): string {
+  const trimmed = words.trim().replace(/[\s.,;:]+$/, '');
+  if (!trimmed) return '';
+  return /[!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** A refused login, with the server's words and a transport's hint (SMTP AUTH disabled, say). */
+export function refusedLoginMessage(text: string, hint?: string): string {
+  return [sentence(`The server refused the login${text ? `: ${text}` : ''}`), hint ? sentence(hint) : ''].filter(Boolean).join(' ');
+}
+
+/** Where a refused password login went, for its remedy. */
+export interface PasswordLoginPlace {
+  username: string;
+  host: string;
+  /** The label of the provider whose own mail server `host` is (Microsoft 365's, Google's), if any. */
+  providerLabel?: string;
+}
+
+/**
+ * What to check after a refused password: the Username and the Password; and on
+ * Microsoft 365's or Google's servers, which usually refuse passwords
+ * (basic authentication is off), an OAuth client instead.
+ */
+export function passwordRefusedHint({ username, host, providerLabel }: PasswordLoginPlace): string {
+  const check = `Check the Username (${username || 'empty'}) and the Password: enter the password again and save.`;
+  if (!providerLabel) return check;
+  return `${check} ${host} is a mail server of ${providerLabel}, where password logins are usually refused: create an OAuth client with the provider ${providerLabel}, validate it and choose it as this mailbox's OAuth Client instead of a password.`;
 }
 
 /** The first of `candidates` that is a non-empty string, as one printable line without anything that looks like a credential. */

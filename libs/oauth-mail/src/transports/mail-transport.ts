@@ -1,3 +1,4 @@
+import type { SecureContext } from 'node:tls';
 import type { SendMailOptions } from 'nodemailer';
 import type { ConnectLookup } from '../egress/egress-policy.js';
 import type { Mailbox } from '../entities/mailbox.entity.js';
@@ -34,7 +35,7 @@ export interface MailSession {
   readonly username: string;
   readonly credential: MailCredential;
   /** CAs to trust: the system's plus the configured extras. */
-  readonly ca: string[] | undefined;
+  readonly secureContext: SecureContext | undefined;
   /** Deadline of each step (connect, greeting, login, command). */
   readonly timeoutMs: number;
   /**

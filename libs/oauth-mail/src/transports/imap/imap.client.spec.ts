@@ -48,7 +48,7 @@ const session = (port: number, accessToken: string): MailSession => ({
   endpoint: { kind: 'socket', host: '127.0.0.1', port, encryption: 'none' },
   username: 'u@example.com',
   credential: { kind: 'token', accessToken },
-  ca: undefined,
+  secureContext: undefined,
   timeoutMs: 2000,
   lookup: new EgressPolicy([]).lookup,
 });

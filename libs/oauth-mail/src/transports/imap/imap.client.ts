@@ -14,7 +14,7 @@ export async function openImap(s: MailSession): Promise<ImapFlow> {
     doSTARTTLS: encryption === 'starttls' ? true : encryption === 'none' ? false : undefined,
     auth: s.credential.kind === 'token' ? { user: s.username, accessToken: s.credential.accessToken } : { user: s.username, pass: s.credential.password },
     // imapflow hands `tls` to net.connect/tls.connect as they are, so the egress rule applies to the address it connects to.
-    tls: { ca: s.ca, rejectUnauthorized: true, lookup: s.lookup },
+    tls: { secureContext: s.secureContext, rejectUnauthorized: true, lookup: s.lookup },
     logger: false,
     disableAutoIdle: true,
     connectionTimeout: s.timeoutMs,

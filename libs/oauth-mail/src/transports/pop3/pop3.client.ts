@@ -7,7 +7,7 @@ export interface Pop3ConnectOptions {
   port: number;
   /** `ssl`: TLS from the first byte; `starttls`: STLS before anything else (refused if not offered); `none`: plain. */
   encryption: 'ssl' | 'starttls' | 'none';
-  tls?: Pick<ConnectionOptions, 'ca' | 'rejectUnauthorized'>;
+  tls?: Pick<ConnectionOptions, 'ca' | 'secureContext' | 'rejectUnauthorized'>;
   /** Deadline of each step (connect, greeting, each command). */
   timeoutMs?: number;
   /** Resolves the host for the connection (`net.connect`'s `lookup`), such as an egress policy's. */

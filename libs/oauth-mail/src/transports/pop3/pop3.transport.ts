@@ -53,7 +53,7 @@ export class Pop3Transport implements MailTransport {
 async function login(s: MailSession): Promise<Pop3Client> {
   if (s.endpoint.kind !== 'socket') throw new Error('POP3 needs a socket endpoint.');
   const { host, port, encryption } = s.endpoint;
-  const client = await Pop3Client.connect({ host, port, encryption, tls: { ca: s.ca, rejectUnauthorized: true }, timeoutMs: s.timeoutMs, lookup: s.lookup });
+  const client = await Pop3Client.connect({ host, port, encryption, tls: { secureContext: s.secureContext, rejectUnauthorized: true }, timeoutMs: s.timeoutMs, lookup: s.lookup });
   try {
     if (s.credential.kind === 'password') await client.loginPassword(s.username, s.credential.password);
     else if ((await client.saslMechanisms()).includes('XOAUTH2')) await client.loginXOAuth2(s.username, s.credential.accessToken);

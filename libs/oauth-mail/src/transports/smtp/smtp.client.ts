@@ -26,7 +26,7 @@ export async function smtpTransport(s: MailSession): Promise<Transporter> {
       ? { type: 'custom', method: SMTP_XOAUTH2_METHOD, user: s.username, pass: s.credential.accessToken }
       : { user: s.username, pass: s.credential.password },
     customAuth: { [SMTP_XOAUTH2_METHOD]: smtpXOAuth2 },
-    tls: { ca: s.ca, rejectUnauthorized: true, servername },
+    tls: { secureContext: s.secureContext, rejectUnauthorized: true, servername },
     connectionTimeout: s.timeoutMs,
     greetingTimeout: s.timeoutMs,
     socketTimeout: s.timeoutMs * 3,
