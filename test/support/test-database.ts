@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+import { POSTGRES_MIGRATIONS } from '../../apps/admin/src/database/migrations/postgres/index.js';
+import { SQLITE_MIGRATIONS } from '../../apps/admin/src/database/migrations/sqlite/index.js';
 
 /** A database of a test's own: a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set. */
 export interface TestDatabase {
@@ -17,6 +20,17 @@ export interface TestDatabase {
 }
 
 export const usingPostgres = () => !!process.env.TEST_DATABASE_URL;
+
+/**
+ * TypeORM options for a host of the library on this database, with the schema
+ * built as the product builds it (the app's migrations, which are idempotent):
+ * TypeORM's `synchronize` would also issue concurrent queries on one pg client.
+ */
+export function libraryDataSourceOptions(db: Pick<TestDatabase, 'kind' | 'url'>): DataSourceOptions {
+  return db.kind === 'postgres'
+    ? { type: 'postgres', url: db.url, migrations: POSTGRES_MIGRATIONS, migrationsRun: true }
+    : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), migrations: SQLITE_MIGRATIONS, migrationsRun: true };
+}
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-mail-test-'));

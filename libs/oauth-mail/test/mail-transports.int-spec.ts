@@ -7,7 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   Mailbox,
   MailboxService,
@@ -25,7 +25,7 @@ import {
 } from '@app/oauth-mail';
 import { classifySmtpError } from '@app/oauth-mail/transports/smtp/smtp.transport.js';
 import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 
 const KEY = 'tr:' + Buffer.alloc(32, 31).toString('base64');
 const BASE = 'https://mail-admin.example.com';
@@ -35,15 +35,10 @@ describe('Mail transports', () => {
   let db: TestDatabase;
   const apps: INestApplicationContext[] = [];
 
-  const databaseOptions = (): DataSourceOptions =>
-    db.kind === 'postgres'
-      ? { type: 'postgres', url: db.url, synchronize: true }
-      : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize: true };
-
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ ...databaseOptions(), entities: [...OAUTH_MAIL_ENTITIES] }),
+        TypeOrmModule.forRoot({ ...libraryDataSourceOptions(db), entities: [...OAUTH_MAIL_ENTITIES] }),
         OAuthMailModule.forRoot({ encryptionKey: KEY, publicBaseUrl: BASE, mailStepTimeoutMs: 5000, httpTimeoutMs: 1000, ...extra }),
       ],
     }).compile();

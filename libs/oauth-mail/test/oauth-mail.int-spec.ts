@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   ConfigurationError,
   Mailbox,
@@ -14,21 +14,15 @@ import {
   SecretVault,
 } from '@app/oauth-mail';
 import { ExampleHostModule } from '../../../src/example-host.module.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 
 const KEY_A = 'keyA:' + Buffer.alloc(32, 11).toString('base64');
 const KEY_B = 'keyB:' + Buffer.alloc(32, 12).toString('base64');
 const BASE = 'https://mail-admin.example.com';
 
-function databaseOptions(db: TestDatabase, synchronize: boolean): DataSourceOptions {
-  return db.kind === 'postgres'
-    ? { type: 'postgres', url: db.url, synchronize }
-    : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize };
-}
-
-async function boot(db: TestDatabase, encryptionKey: string, previousEncryptionKeys: string[] = [], synchronize = false, publicBaseUrl = BASE) {
+async function boot(db: TestDatabase, encryptionKey: string, previousEncryptionKeys: string[] = [], publicBaseUrl = BASE) {
   const moduleRef = await Test.createTestingModule({
-    imports: [ExampleHostModule.forRoot(databaseOptions(db, synchronize), { encryptionKey, previousEncryptionKeys, publicBaseUrl })],
+    imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey, previousEncryptionKeys, publicBaseUrl })],
   }).compile();
   return moduleRef.init();
 }
@@ -45,15 +39,15 @@ describe('OAuthMailModule in a host app', () => {
 
   it('refuses to start with a bad key or without a public URL', async () => {
     await expect(
-      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(databaseOptions(db, false), { encryptionKey: 'short', publicBaseUrl: BASE })] }).compile(),
+      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: 'short', publicBaseUrl: BASE })] }).compile(),
     ).rejects.toThrow(ConfigurationError);
     await expect(
-      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(databaseOptions(db, false), { encryptionKey: KEY_A, publicBaseUrl: 'not a url' })] }).compile(),
+      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: KEY_A, publicBaseUrl: 'not a url' })] }).compile(),
     ).rejects.toThrow(/publicBaseUrl/);
   });
 
   it('lists every encrypted column of every entity in SECRET_COLUMNS, so rotation misses none', async () => {
-    const app = await boot(db, KEY_A, [], true);
+    const app = await boot(db, KEY_A);
     const ds = app.get(DataSource);
     for (const entity of OAUTH_MAIL_ENTITIES) {
       const encrypted = ds.getMetadata(entity).columns.map((c) => c.propertyName).filter((n) => n.endsWith('Encrypted')).sort();
@@ -96,7 +90,7 @@ describe('OAuthMailModule in a host app', () => {
   });
 
   it('offers sign-in only when the app is reached over https (or on loopback)', async () => {
-    const plain = await boot(db, KEY_A, [], true, 'http://mail-admin.example.com');
+    const plain = await boot(db, KEY_A, [], 'http://mail-admin.example.com');
     try {
       const created = await plain.get(OAuthClientService).create({
         name: 'Staff', provider: 'generic', type: 'user', clientId: 'staff', clientSecret: 'secret', authorizeUrl: 'https://id.example.com/auth',
@@ -109,7 +103,7 @@ describe('OAuthMailModule in a host app', () => {
     } finally {
       await plain.close();
     }
-    const secure = await boot(db, KEY_A, [], false);
+    const secure = await boot(db, KEY_A);
     try {
       expect((await secure.get(OAuthSignInService).buttons()).map((b) => b.caption)).toEqual(['Sign in with Staff']);
     } finally {

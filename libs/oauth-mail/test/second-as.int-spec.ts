@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   MailboxService,
   MailboxSettingsService,
@@ -22,7 +22,7 @@ import { ExampleHostModule } from '../../../src/example-host.module.js';
 import { DovecotPeer, ensureDovecot } from '../../../test/support/dovecot-peer.js';
 import { GlewlwydPeer } from '../../../test/support/glewlwyd-peer.js';
 import { RelaySink } from '../../../test/support/relay-sink.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 
 // The library against a second, independently written authorization server: Glewlwyd 2.7
 // (test/peers/README.md has what it does differently from oidc-provider). Tests that hit a known
@@ -42,14 +42,9 @@ describe('the library against Glewlwyd (second authorization server)', () => {
   let app: INestApplicationContext;
   const apps: INestApplicationContext[] = [];
 
-  const databaseOptions = (): DataSourceOptions =>
-    db.kind === 'postgres'
-      ? { type: 'postgres', url: db.url, synchronize: true }
-      : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize: true };
-
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [ExampleHostModule.forRoot(databaseOptions(), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 3000, ...extra })],
+      imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 3000, ...extra })],
     }).compile();
     const ctx = await moduleRef.init();
     apps.push(ctx);

@@ -5,10 +5,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions } from 'typeorm';
 import { MailboxService, MailboxSettingsService, OAUTH_MAIL_ENTITIES, OAuthMailModule } from '@app/oauth-mail';
 import { TokenEndpointClient } from '@app/oauth-mail/tokens/token-endpoint.client.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 import { testCertificates, type KeyAndCertificate, type TestCertificates } from '../../../test/support/test-certificates.js';
 
 const KEY = 'tls:' + Buffer.alloc(32, 31).toString('base64');
@@ -35,11 +34,9 @@ describe('Certificate checks with shared TLS contexts', () => {
   beforeAll(async () => {
     certs = testCertificates();
     db = await createTestDatabase();
-    const database: DataSourceOptions =
-      db.kind === 'postgres' ? { type: 'postgres', url: db.url, synchronize: true } : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize: true };
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TypeOrmModule.forRoot({ ...database, entities: [...OAUTH_MAIL_ENTITIES] }),
+        TypeOrmModule.forRoot({ ...libraryDataSourceOptions(db), entities: [...OAUTH_MAIL_ENTITIES] }),
         OAuthMailModule.forRoot({
           encryptionKey: KEY,
           publicBaseUrl: 'https://mail-admin.example.com',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   OAuthClient,
   OAuthClientService,
@@ -16,7 +16,7 @@ import {
 import { ExampleHostModule } from '../../../src/example-host.module.js';
 import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 
 const KEY = 'tk:' + Buffer.alloc(32, 21).toString('base64');
 const BASE = 'https://mail-admin.example.com';
@@ -27,14 +27,9 @@ describe(TokenService.name, () => {
   let app: INestApplicationContext;
   const apps: INestApplicationContext[] = [];
 
-  const databaseOptions = (): DataSourceOptions =>
-    db.kind === 'postgres'
-      ? { type: 'postgres', url: db.url, synchronize: true }
-      : { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length), synchronize: true };
-
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [ExampleHostModule.forRoot(databaseOptions(), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
+      imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
     }).compile();
     const ctx = await moduleRef.init();
     apps.push(ctx);
