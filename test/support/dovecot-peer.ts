@@ -57,6 +57,8 @@ export interface DovecotOptions {
    * (oauth2 passdb `introspection_mode = local`): tokens need `typ: JWT`, `sub` (the mailbox user) and `exp`.
    */
   jwtValidationKey?: { kid: string; alg: string; publicKeyPem: string };
+  /** Accept any character in a username (Dovecot's default allows letters, digits and .-_@ only). */
+  anyUsernameChars?: boolean;
 }
 
 /**
@@ -149,7 +151,7 @@ ssl_cert = <${dir}/tls/cert.pem
 ssl_key = <${dir}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = ${mechanisms.join(' ')}
-auth_cache_size = 0
+${options.anyUsernameChars ? 'auth_username_chars =\n' : ''}auth_cache_size = 0
 auth_failure_delay = 0
 service anvil {
   unix_listener anvil-auth-penalty {
