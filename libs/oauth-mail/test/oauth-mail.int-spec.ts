@@ -149,4 +149,18 @@ describe('OAuthMailModule in a host app', () => {
     expect(onlyB.get(SecretVault).open(Mailbox, mailbox, 'passwordEncrypted')).toBe('pw-1');
     await onlyB.close();
   });
+
+  it('F19 refuses to start when the database uses a key id the keyring lacks, naming the key id and its columns', async () => {
+    // The rows so far are under keyB (the rotation above); this one goes under keyA.
+    const appA = await boot(db, KEY_A, [KEY_B]);
+    const made = await appA.get(OAuthClientService).create({ name: 'Under A', provider: 'google', type: 'mailbox', clientId: 'under-a.apps', clientSecret: 'CANARY-F19' });
+    expect(made.ok).toBe(true);
+    await appA.close();
+    const refused = await boot(db, KEY_B).then(() => null, (error: Error) => error);
+    expect(refused).toMatchObject({ code: 'CONFIGURATION_INVALID', message: expect.stringContaining('"keyA" (oauth_client.clientSecretEncrypted)') });
+    expect(refused!.message).toMatch(/OAUTH_MAIL_ENCRYPTION_KEYS_PREVIOUS/);
+    expect(refused!.message).not.toContain('CANARY');
+    // With the old key among the previous ones it starts again.
+    await (await boot(db, KEY_B, [KEY_A])).close();
+  });
 });

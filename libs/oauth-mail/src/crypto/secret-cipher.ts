@@ -23,6 +23,11 @@ const TAG_BYTES = 16;
 export class SecretCipher {
   constructor(private readonly keyring: Keyring) {}
 
+  /** Whether a key of this id is configured (current or previous). */
+  hasKey(id: string): boolean {
+    return this.keyring.byId.has(id);
+  }
+
   get currentKeyId(): string {
     return this.keyring.current.id;
   }
