@@ -23,20 +23,13 @@ import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { CompactSign, importJWK } from 'jose';
 import Provider from 'oidc-provider';
+import { MAIL_SCOPES } from './mail-scopes.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const port = Number(arg('port', '0'));
-
-const MAIL_SCOPES = [
-  'https://mail.google.com/',
-  'https://outlook.office.com/IMAP.AccessAsUser.All',
-  'https://outlook.office.com/POP.AccessAsUser.All',
-  'https://outlook.office.com/SMTP.Send',
-  'mail',
-];
 
 // A Map-backed adapter (the built-in one cannot be written to from outside,
 // and tests register clients at run time).

@@ -1,24 +1,8 @@
 import 'reflect-metadata';
-import type { OAuthProvider } from '@app/oauth-mail';
+import { FOURTH_PROVIDER as FOURTH } from '../../../test/support/fourth-provider.js';
 import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
 
 const API = '/admin/api/resources';
-
-/** A provider a host registers: one object, no change anywhere else (README "Adding a provider"). */
-const FOURTH: OAuthProvider = {
-  kind: 'fourth',
-  label: 'Fourth Cloud',
-  fields: [],
-  endpoints: () => ({ authorizeUrl: 'https://id.fourth.invalid/authorize', tokenUrl: 'https://id.fourth.invalid/token', issuer: 'https://id.fourth.invalid' }),
-  scopes: { user: ['openid'], mailbox: { base: ['offline_access'], byProtocol: { imap: ['mail.read'], pop3: ['mail.read'], smtp: ['mail.send'] } } },
-  authorizeParams: { prompt: 'consent' },
-  checkFields: () => undefined,
-  isAllowlistEntry: () => true,
-  signInAllowed: () => true,
-  defaultUsernameAttribute: 'email',
-  hint: () => null,
-  mailHosts: () => ['mail.fourth.invalid'],
-};
 
 describe('A fourth provider registered through the module options', () => {
   let t: TestApp;

@@ -21,6 +21,7 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAIL_SCOPES } from '../mail-scopes.mjs';
 
 const flag = (name) => process.argv.includes(`--${name}`);
 const arg = (name, fallback) => {
@@ -33,13 +34,6 @@ if (spawnSync('glewlwyd', ['--version']).status !== 0) {
   process.exit(2);
 }
 
-const MAIL_SCOPES = [
-  'https://mail.google.com/',
-  'https://outlook.office.com/IMAP.AccessAsUser.All',
-  'https://outlook.office.com/POP.AccessAsUser.All',
-  'https://outlook.office.com/SMTP.Send',
-  'mail',
-];
 const SCOPES = ['email', 'profile', 'offline_access', ...MAIL_SCOPES];
 
 const dir = mkdtempSync(join(tmpdir(), 'oauth-mail-glewlwyd-'));

@@ -1,25 +1,9 @@
 import { OAuthProviderRegistry } from './oauth-provider.registry.js';
 import { checkMailHostPattern, mailHostMatches, sameSiteHosts } from './mail-host.rule.js';
-import type { OAuthProvider } from './oauth-provider.js';
+import { FOURTH_PROVIDER as FOURTH } from '../../../../test/support/fourth-provider.js';
 
 const client = (fields: Record<string, unknown>) =>
   ({ type: 'mailbox', tenantId: null, authorizeUrl: null, tokenUrl: null, userDataEndpoint: null, scope: null, scopeSeparator: ' ', allowedMailHosts: null, ...fields }) as never;
-
-/** A provider a host registers: one object, nothing else to change. */
-const FOURTH: OAuthProvider = {
-  kind: 'fourth',
-  label: 'Fourth Cloud',
-  fields: [],
-  endpoints: (_c, base = 'https://id.fourth.example') => ({ authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/token`, issuer: base }),
-  scopes: { user: ['openid'], mailbox: { base: ['offline_access'], byProtocol: { imap: ['mail.read'], pop3: ['mail.read'], smtp: ['mail.send'] } } },
-  authorizeParams: { prompt: 'consent' },
-  checkFields: () => undefined,
-  isAllowlistEntry: () => true,
-  signInAllowed: () => true,
-  defaultUsernameAttribute: 'email',
-  hint: (error) => (error === 'fourth_error' ? 'Do the fourth thing.' : null),
-  mailHosts: () => ['mail.fourth.example'],
-};
 
 describe(OAuthProviderRegistry.name, () => {
   const sut = new OAuthProviderRegistry({ providers: [FOURTH] });
@@ -29,7 +13,7 @@ describe(OAuthProviderRegistry.name, () => {
     ['azure', { tenantId: 'organizations' }, 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize', null],
     ['google', {}, 'https://accounts.google.com/o/oauth2/v2/auth', 'https://accounts.google.com'],
     ['generic', { authorizeUrl: 'https://sso.example.org/auth', tokenUrl: 'https://sso.example.org/token', scope: 'a b' }, 'https://sso.example.org/auth', null],
-    ['fourth', {}, 'https://id.fourth.example/authorize', 'https://id.fourth.example'],
+    ['fourth', {}, 'https://id.fourth.invalid/authorize', 'https://id.fourth.invalid'],
   ])('%s resolves its endpoints and issuer (%j)', (provider, fields, authorizeUrl, issuer) => {
     expect(sut.settings(client({ provider, ...fields }))).toMatchObject({ authorizeUrl, issuer });
   });
@@ -52,7 +36,7 @@ describe(OAuthProviderRegistry.name, () => {
     ['azure', 'imap.gmail.com', /not a mail server of Azure \(Microsoft 365\): its tokens are sent only to outlook\.office365\.com/],
     ['google', 'imap.gmail.com', null],
     ['google', 'mail.attacker.example', /only to imap\.gmail\.com, pop\.gmail\.com, smtp\.gmail\.com/],
-    ['fourth', 'mail.fourth.example', null],
+    ['fourth', 'mail.fourth.invalid', null],
   ])('%s tokens may go to %s: %s', (provider, host, refusal) => {
     const answer = sut.mailHostRefusal(client({ provider, tenantId: 'organizations' }), host);
     if (refusal) expect(answer).toMatch(refusal);
@@ -82,7 +66,7 @@ describe(OAuthProviderRegistry.name, () => {
     ['outlook.office365.com', 'azure'],
     ['SMTP.Office365.com.', 'azure'],
     ['imap.gmail.com', 'google'],
-    ['mail.fourth.example', 'fourth'],
+    ['mail.fourth.invalid', 'fourth'],
     ['imap.example.com', undefined],
     ['127.0.0.1', undefined],
   ])('knows whose own mail server %s is (%s)', (host, kind) => {
