@@ -138,11 +138,11 @@ export class AuthorizationCodeFlow {
     purpose: OAuthTransaction['purpose'],
     binding: (tx: OAuthTransaction) => string | null,
     again: string,
-  ): Promise<ConsumedResponse | (ResponseRefusal & { tx?: OAuthTransaction })> {
+  ): Promise<ConsumedResponse | ResponseRefusal> {
     const checked = await consumeAuthorizationResponse(this.transactions, clientId, query, purpose, binding, again);
     if (!checked.ok) return checked;
     const refusal = issuerRefusal(checked.tx, checked.params);
-    if (refusal) return { ok: false, clientId, code: 'ISSUER_MISMATCH', message: refusal, tx: checked.tx };
+    if (refusal) return { ok: false, clientId, code: 'ISSUER_MISMATCH', message: refusal };
     return checked;
   }
 

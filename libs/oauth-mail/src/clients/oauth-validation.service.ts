@@ -79,7 +79,7 @@ export class OAuthValidationService {
     if (refused) return this.failed(clientId, refused.code, refused.message);
     if (client.type === 'mailbox' && !tokens.refreshToken) {
       return this.failed(clientId, 'PROVIDER_ERROR',
-        'The provider returned no refresh token, so mail access would stop within the hour. Add offline_access to Scope (Google: the preset asks for offline access), then Validate again.');
+        'The provider returned no refresh token, so mail access would stop within the hour. Add offline_access to Scope (Google: its defaults ask for offline access), then Validate again.');
     }
     const identity = identityFromClaims(claims);
     await this.tokens.saveValidation(client, tokens, identity);

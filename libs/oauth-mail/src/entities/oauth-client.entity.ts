@@ -49,7 +49,7 @@ export class OAuthClient extends BaseEntity {
   @Column({ type: 'text', nullable: true })
   clientSecretEncrypted: string | null;
 
-  /** Overrides the preset's scopes when set; required for Generic. */
+  /** Overrides the provider's default scopes when set; required for Generic. */
   @Column({ type: 'varchar', length: 2048, nullable: true })
   scope: string | null;
 
