@@ -71,6 +71,13 @@ try {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
   if (r.numTotalTests === 0) process.exit(1);
+  // Jest can fail a run whose tests all passed (a suite that failed to load or to clean up):
+  // say which, rather than leaving a bare exit code.
+  for (const suite of r.testResults) {
+    if (suite.status === 'failed' && suite.assertionResults.every((a) => a.status !== 'failed')) {
+      console.log(`suite failed outside its tests: ${suite.name}\n${suite.message}`);
+    }
+  }
 } catch {
   console.log('0 passed, 1 failed');
 }

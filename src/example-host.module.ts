@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { OAUTH_MAIL_ENTITIES, OAuthMailModule, type OAuthMailModuleOptions } from '@app/oauth-mail';
-import type { DataSourceOptions } from 'typeorm';
 
 /**
  * The smallest NestJS app that uses the library: it owns the connection,
@@ -10,7 +9,7 @@ import type { DataSourceOptions } from 'typeorm';
  */
 @Module({})
 export class ExampleHostModule {
-  static forRoot(database: DataSourceOptions, options: OAuthMailModuleOptions): DynamicModule {
+  static forRoot(database: TypeOrmModuleOptions, options: OAuthMailModuleOptions): DynamicModule {
     return {
       module: ExampleHostModule,
       imports: [

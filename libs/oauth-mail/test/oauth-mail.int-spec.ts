@@ -24,7 +24,11 @@ async function boot(db: TestDatabase, encryptionKey: string, previousEncryptionK
   const moduleRef = await Test.createTestingModule({
     imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey, previousEncryptionKeys, publicBaseUrl })],
   }).compile();
-  return moduleRef.init();
+  // A refused start closes the connection it opened, so no pool outlives the test.
+  return moduleRef.init().catch(async (error: unknown) => {
+    await moduleRef.close();
+    throw error;
+  });
 }
 
 describe('OAuthMailModule in a host app', () => {
@@ -38,11 +42,14 @@ describe('OAuthMailModule in a host app', () => {
   });
 
   it('refuses to start with a bad key or without a public URL', async () => {
+    // The options are refused while the host's connection would still be opening, and a
+    // rejected compile cannot close it; without a connection none outlives the test.
+    const noConnection = { ...libraryDataSourceOptions(db), manualInitialization: true };
     await expect(
-      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: 'short', publicBaseUrl: BASE })] }).compile(),
+      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(noConnection, { encryptionKey: 'short', publicBaseUrl: BASE })] }).compile(),
     ).rejects.toThrow(ConfigurationError);
     await expect(
-      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: KEY_A, publicBaseUrl: 'not a url' })] }).compile(),
+      Test.createTestingModule({ imports: [ExampleHostModule.forRoot(noConnection, { encryptionKey: KEY_A, publicBaseUrl: 'not a url' })] }).compile(),
     ).rejects.toThrow(/publicBaseUrl/);
   });
 
