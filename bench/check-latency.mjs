@@ -1,25 +1,13 @@
 // P1 (issue #12): MailboxService.check against a raw client doing the same protocol steps on the
 // same Dovecot, pair by pair in one run, the order alternating per round so drift cancels out.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { transformFileSync } from '@swc/core';
 import { ImapFlow } from 'imapflow';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import nodemailer from 'nodemailer';
+import { loadPeer, ratioRow } from './peers.mjs';
 
 const USER = 'bench@example.test';
 const PASSWORD = 'bench-password';
-
-/** The test peer's Dovecot, compiled from TypeScript for this run (it imports only Node). */
-async function loadDovecotPeer() {
-  const out = join(mkdtempSync(join(tmpdir(), 'oauth-mail-bench-peer-')), 'dovecot-peer.mjs');
-  writeFileSync(out, transformFileSync('test/support/dovecot-peer.ts', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }).code);
-  return (await import(out)).DovecotPeer;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Times `product` and `raw` `rounds` times each, alternating which goes first. */
 async function pair(product, raw, rounds) {
@@ -48,7 +36,7 @@ async function pair(product, raw, rounds) {
 
 /** Rows for bench/run.mjs: median of each side, min–max, N, ratio and goal. */
 export async function checkLatency(boot, lib, { rounds = 40 } = {}) {
-  const DovecotPeer = await loadDovecotPeer();
+  const { DovecotPeer } = await loadPeer('dovecot-peer');
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const key = { kid: 'bench-key', alg: 'RS256', publicKeyPem: await exportSPKI(publicKey) };
   // Tokens are checked locally by Dovecot, and a Check never relays: issuer and relay are never contacted.
@@ -110,18 +98,7 @@ export async function checkLatency(boot, lib, { rounds = 40 } = {}) {
     const rows = [];
     for (const [name, id, baseline, raw] of cases) {
       const { p, r } = await pair(check(id), raw, rounds);
-      const ratio = median(p) / median(r);
-      rows.push({
-        path: name,
-        'median ms': +median(p).toFixed(1),
-        'min–max ms': `${Math.min(...p).toFixed(1)}–${Math.max(...p).toFixed(1)}`,
-        baseline,
-        'baseline median ms': +median(r).toFixed(1),
-        N: rounds,
-        'time ratio': +ratio.toFixed(2),
-        goal: '≤ 1.10',
-        met: ratio <= 1.1,
-      });
+      rows.push(ratioRow(name, p, baseline, r, '≤ 1.10', 1.1));
     }
     return rows;
   } finally {

@@ -59,6 +59,13 @@ export interface DovecotOptions {
   jwtValidationKey?: { kid: string; alg: string; publicKeyPem: string };
   /** Accept any character in a username (Dovecot's default allows letters, digits and .-_@ only). */
   anyUsernameChars?: boolean;
+  /** Sessions one user may hold from one IP (`mail_max_userip_connections`; Dovecot's default is 10). */
+  maxUserIpConnections?: number;
+  /**
+   * Dovecot's high-performance login mode (login processes kept and shared, as busy servers
+   * run): without it every connection forks a login process, which bounds a fleet benchmark.
+   */
+  sharedLoginProcesses?: boolean;
 }
 
 /**
@@ -151,7 +158,7 @@ ssl_cert = <${dir}/tls/cert.pem
 ssl_key = <${dir}/tls/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = ${mechanisms.join(' ')}
-${options.anyUsernameChars ? 'auth_username_chars =\n' : ''}auth_cache_size = 0
+${options.anyUsernameChars ? 'auth_username_chars =\n' : ''}${options.maxUserIpConnections ? `mail_max_userip_connections = ${options.maxUserIpConnections}\n` : ''}auth_cache_size = 0
 auth_failure_delay = 0
 service anvil {
   unix_listener anvil-auth-penalty {
@@ -189,7 +196,7 @@ namespace inbox {
   separator = /
 }
 service imap-login {
-  inet_listener imap {
+${options.sharedLoginProcesses ? '  service_count = 0\n  process_min_avail = 2\n  vsz_limit = 1G\n' : ''}  inet_listener imap {
     port = ${ports.imap}
   }
   inet_listener imaps {

@@ -9,6 +9,8 @@ import { RelaySink } from '../../../test/support/relay-sink.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../../../test/support/test-app.js';
 
 const SECRET = `CANARY-CS-${randomUUID()}`;
+/** Password users for the Check all step. */
+const BULK_USERS = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`bulk${i}@example.test`, 'bulk-password']));
 
 describe('The seed walkthrough in a real browser', () => {
   let peer: OidcPeer;
@@ -109,7 +111,7 @@ describe('The seed walkthrough in a real browser', () => {
   beforeAll(async () => {
     peer = await OidcPeer.start();
     sink = await RelaySink.start();
-    dovecot = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port });
+    dovecot = await DovecotPeer.start({ issuer: peer.issuer, relayPort: sink.port, users: BULK_USERS });
     sink.target = dovecot;
     ldap = await LdapPeer.start([{ uid: 'hank', cn: 'Hank Hill', mail: 'hank@example.test' }]);
     const port = await freePort();
@@ -357,6 +359,34 @@ describe('The seed walkthrough in a real browser', () => {
     expect(text).toMatch(/Check the Username \(alice@example\.test\) and the Password/);
     expect(text).not.toMatch(/\.\./);
     await screenshot(page, 'check-wrong-password');
+  });
+
+  it('14. Check all: 50 mailboxes, the one with a wrong password is the one red result, with progress on the way', async () => {
+    const listed = await page.request.get(`${base}/admin/api/resources/Mailbox/actions/list?perPage=500`);
+    const existing = ((await listed.json()) as { meta: { total: number } }).meta.total;
+    for (let i = 0; i < 50 - existing; i++) {
+      const made = await page.request.post(`${base}/admin/api/resources/Mailbox/actions/new`, {
+        headers: { origin: base },
+        multipart: {
+          name: `Bulk ${String(i).padStart(2, '0')}`, direction: 'incoming', protocol: 'imap', host: '127.0.0.1', port: String(dovecot.ports.imaps), encryption: 'ssl',
+          username: `bulk${i}@example.test`, password: 'bulk-password', status: 'enabled', folder: 'INBOX',
+        },
+      });
+      expect(made.status()).toBe(200);
+    }
+    await page.goto(`${base}/admin/resources/Mailbox`);
+    await page.locator('[data-css="Mailbox-checkAll-button"]').click();
+    await page.getByTestId('bulk-check-progress').waitFor();
+    expect(await page.getByTestId('bulk-check-counts').textContent()).toMatch(/of 50 checked/);
+    await screenshot(page, 'check-all-progress');
+    await page.getByTestId('bulk-check-counts').getByText('50 of 50 checked · 1 failed · 0 remaining · done').waitFor({ timeout: 30_000 });
+    const red = page.locator('[data-testid="bulk-check-results"] tr[data-result="failed"]');
+    expect(await red.count()).toBe(1);
+    expect(await red.textContent()).toMatch(/Wrong password.*Failed.*Login.*refused the login/);
+    expect(await page.locator('[data-testid="bulk-check-results"] tr[data-result="ok"]').count()).toBe(49);
+    await page.getByLabel('Show').selectOption({ label: 'Failed at: Login' });
+    expect(await page.locator('[data-testid="bulk-check-results"] tbody tr').count()).toBe(1);
+    await screenshot(page, 'check-all-done');
   });
 
   it('loads the panel without any request leaving the machine', () => {

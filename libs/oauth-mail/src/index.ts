@@ -13,7 +13,9 @@ export { OAuthClientService, type OAuthClientValues } from './clients/oauth-clie
 export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';
 export { OAuthValidationService, type ValidationOutcome } from './clients/oauth-validation.service.js';
 export { TokenService } from './tokens/token.service.js';
+export { CLIENT_CHANGE_CHANNEL, ClientChangeFeed } from './tokens/client-change.feed.js';
 export { MailboxService, MailboxUnavailableError } from './mailboxes/mailbox.service.js';
+export type { FleetOptions, MailboxCheckOutcome, MailboxFetchOutcome, MailboxSelection } from './mailboxes/mailbox-fleet.js';
 export type { CheckResult, CheckStage } from './transports/mail-check.result.js';
 export type { FetchedMessage, MailboxField, MailCredential, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TokenAudience, TransportResult } from './transports/mail-transport.js';
 export { MAIL_TRANSPORTS } from './transports/mail-transport.registry.js';

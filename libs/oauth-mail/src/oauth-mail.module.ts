@@ -6,6 +6,9 @@ import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
 import { OutboundHttpClient } from './net/outbound-http.client.js';
 import { IssuerDiscovery } from './clients/issuer-metadata.js';
 import { TokenService } from './tokens/token.service.js';
+import { AccessTokenCache } from './tokens/access-token.cache.js';
+import { ClientChangeFeed } from './tokens/client-change.feed.js';
+import { ClientChangeSubscriber } from './tokens/client-change.subscriber.js';
 import { MailboxService } from './mailboxes/mailbox.service.js';
 import { OAuthSignInService } from './sso/oauth-sign-in.service.js';
 import { AuthorizationCodeFlow } from './authorization/authorization-code.flow.js';
@@ -57,6 +60,9 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     OutboundHttpClient,
     IssuerDiscovery,
     TokenEndpointClient,
+    AccessTokenCache,
+    ClientChangeFeed,
+    ClientChangeSubscriber,
     TokenService,
     AuthorizationCodeFlow,
     OAuthValidationService,
@@ -64,7 +70,7 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     OAuthSignInService,
     LdapDirectoryService,
   ],
-  exports: [OAuthProviderRegistry, AuthorizationCodeFlow, SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, TokenService, OAuthValidationService, MailboxService, OAuthSignInService, LdapDirectoryService],
+  exports: [OAuthProviderRegistry, AuthorizationCodeFlow, SecretVault, SecretRotationService, OAuthClientService, MailboxSettingsService, ClientChangeFeed, TokenService, OAuthValidationService, MailboxService, OAuthSignInService, LdapDirectoryService],
 })
 export class OAuthMailModule extends OAuthMailConfigurableModule {}
 

@@ -294,8 +294,12 @@ describe('the library against Glewlwyd (second authorization server)', () => {
       expect(result).toMatchObject({ ok: true });
     });
 
-    it('refreshes once and logs in again when Dovecot refuses a revoked access token', async () => {
+    it('refreshes once and logs in again when Dovecot refuses a revoked access token, with the token cached in memory', async () => {
       const { tokens } = await stored(client.id, mail);
+      // The Checks above left this very token in the process's cache.
+      expect(await mail.get(TokenService).getAccessToken(client.id)).toBe(tokens.accessToken);
+      const refreshes: string[] = [];
+      const subscription = mail.get(TokenService).events$.subscribe((e) => e.type === 'refreshed' && refreshes.push(e.clientId));
       const revoked = await fetch(`${peer.issuer}/revoke`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -305,6 +309,8 @@ describe('the library against Glewlwyd (second authorization server)', () => {
       const result = await mail.get(MailboxService).check(await mailbox({ direction: 'incoming', protocol: 'imap', encryption: 'ssl', port: dovecot.ports.imaps }));
       expect(result).toMatchObject({ ok: true });
       expect((await stored(client.id, mail)).tokens.accessToken).not.toBe(tokens.accessToken);
+      subscription.unsubscribe();
+      expect(refreshes).toEqual([client.id]);
     });
 
     // #19 defect 3: AUTH XOAUTH2 with an ~800-character JWT makes a command line over 512 octets; Dovecot answers 500 5.5.2 Line too long.

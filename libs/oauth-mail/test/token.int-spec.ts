@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type Logger } from 'typeorm';
 import {
+  ClientChangeFeed,
   OAuthClient,
   OAuthClientService,
   OAuthValidationService,
@@ -16,10 +17,18 @@ import {
 import { ExampleHostModule } from '../../../src/example-host.module.js';
 import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
-import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
+import { createTestDatabase, libraryDataSourceOptions, usingPostgres, type TestDatabase } from '../../../test/support/test-database.js';
 
 const KEY = 'tk:' + Buffer.alloc(32, 21).toString('base64');
 const BASE = 'https://mail-admin.example.com';
+
+async function waitFor(condition: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe(TokenService.name, () => {
   let peer: OidcPeer;
@@ -27,9 +36,13 @@ describe(TokenService.name, () => {
   let app: INestApplicationContext;
   const apps: INestApplicationContext[] = [];
 
+  /** Every SQL statement the apps send, for the tests that count them. */
+  const statements: string[] = [];
+  const statementLog: Logger = { logQuery: (sql) => void statements.push(sql), logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [ExampleHostModule.forRoot(libraryDataSourceOptions(db), { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
+      imports: [ExampleHostModule.forRoot({ ...libraryDataSourceOptions(db), logging: ['query'], logger: statementLog }, { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
     }).compile();
     const ctx = await moduleRef.init();
     apps.push(ctx);
@@ -77,6 +90,48 @@ describe(TokenService.name, () => {
     const before = await peer.requests('/token');
     expect(await app.get(TokenService).getAccessToken(id)).toBe(tokens.accessToken);
     expect(await peer.requests('/token')).toBe(before);
+  });
+
+  it('serves a fresh token from memory: no SQL statement per call once it is known', async () => {
+    const id = await validatedClient();
+    const tokens = app.get(TokenService);
+    const token = await tokens.getAccessToken(id);
+    // On PostgreSQL tokens are kept only once this process listens for changes, which the first call starts.
+    await waitFor(async () => app.get(ClientChangeFeed).live);
+    await tokens.getAccessToken(id);
+    statements.length = 0;
+    const all = await Promise.all(Array.from({ length: 200 }, () => tokens.getAccessToken(id)));
+    expect(new Set(all)).toEqual(new Set([token]));
+    expect(statements).toEqual([]);
+  });
+
+  it('stops serving a cached token at once when the client is disabled (in this process, and on PostgreSQL in every other)', async () => {
+    const other = await boot();
+    const id = await validatedClient();
+    const token = await app.get(TokenService).getAccessToken(id);
+    expect(await other.get(TokenService).getAccessToken(id)).toBe(token);
+    await app.get(OAuthClientService).update(id, { status: 'disabled' });
+    await expect(app.get(TokenService).getAccessToken(id)).rejects.toMatchObject({ code: 'CLIENT_DISABLED' });
+    if (usingPostgres()) {
+      // NOTIFY reaches the other process's listener asynchronously: within a moment, not a token lifetime.
+      await waitFor(() => other.get(TokenService).getAccessToken(id).then(() => false, (e: { code: string }) => e.code === 'CLIENT_DISABLED'));
+    }
+    await app.get(OAuthClientService).update(id, { status: 'enabled' });
+    expect(await app.get(TokenService).getAccessToken(id)).toBe(token);
+  });
+
+  it('refreshes a cached token the mail server refused, once, and serves the new one from memory', async () => {
+    const id = await validatedClient();
+    const tokens = app.get(TokenService);
+    const refused = await tokens.getAccessToken(id);
+    const before = await peer.requests('/token');
+    const renewed = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(id, { rejected: refused })));
+    expect(new Set(renewed).size).toBe(1);
+    expect(renewed[0]).not.toBe(refused);
+    expect((await peer.requests('/token')) - before).toBe(1);
+    statements.length = 0;
+    expect(await tokens.getAccessToken(id)).toBe(renewed[0]);
+    expect(statements).toEqual([]);
   });
 
   it('refreshes ahead of expiry and saves the rotated refresh token', async () => {

@@ -70,7 +70,7 @@ export const adminTranslations = (providers: readonly OAuthProvider[]): LocaleTr
         'lastCheckStatus.ok': 'OK',
         'lastCheckStatus.failed': 'Failed',
       },
-      actions: { check: 'Check' },
+      actions: { check: 'Check', checkAll: 'Check all', checkSelected: 'Check selected' },
       properties: {
         name: 'Name',
         direction: 'Type',

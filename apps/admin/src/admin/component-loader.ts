@@ -13,6 +13,7 @@ export const Components = {
   ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
   CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),
   CheckAction: componentLoader.add('CheckAction', './components/check-action'),
+  BulkCheckAction: componentLoader.add('BulkCheckAction', './components/bulk-check-action'),
   NewWithDefaults: componentLoader.add('NewWithDefaults', './components/new-with-defaults'),
   TestRulesAction: componentLoader.add('TestRulesAction', './components/test-rules-action'),
   FormField: componentLoader.add('FormField', './components/form-field'),

@@ -4,6 +4,8 @@
  */
 export const ERROR_CODES = {
   CONFIGURATION_INVALID: 'The module options or the environment are invalid.',
+  INVALID_ARGUMENT: 'A method was called with an argument it cannot use (for example a concurrency of 0).',
+  INTERNAL_ERROR: 'Something failed that the library did not expect (for example the database went away); the server log has the details.',
   SECRET_DECRYPT_FAILED: 'A stored secret could not be decrypted (unknown format, unknown key id, wrong key or tampered value).',
   NOT_FOUND: 'The record does not exist.',
   CLIENT_DISABLED: 'The OAuth client is disabled: it can be neither validated nor used.',

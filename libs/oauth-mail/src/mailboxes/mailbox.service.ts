@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ImapFlow } from 'imapflow';
 import type { SendMailOptions } from 'nodemailer';
-import type { Repository } from 'typeorm';
+import { In, MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
 import { EgressPolicy } from '../egress/egress-policy.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
@@ -20,8 +20,17 @@ import { transportsInForce } from '../transports/mail-transport.registry.js';
 import type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult } from '../transports/mail-transport.js';
 import { isSafeSaslUsername } from '../transports/sasl.js';
 import { trustedContext } from '../transports/trusted-ca.js';
+import { runFleet, type FleetJob, type Slot } from './fleet-scheduler.js';
+import type { FleetOptions, MailboxCheckOutcome, MailboxFetchOutcome, MailboxSelection } from './mailbox-fleet.js';
 
 export type { FetchedMessage } from '../transports/mail-transport.js';
+
+/** Mailboxes read per query when a bulk run walks its selection. */
+const FLEET_PAGE = 200;
+const FLEET_CONCURRENCY = 10;
+
+/** What a bulk run reads of a mailbox to know its host and account before it starts it. */
+type FleetRow = Pick<Mailbox, 'id' | 'protocol' | 'host' | 'port' | 'encryption' | 'username'>;
 
 /** Thrown by withImap, fetchNew and send when the mailbox cannot be used; carries the Check-style failure. */
 export class MailboxUnavailableError extends OAuthMailError {
@@ -38,6 +47,7 @@ export class MailboxUnavailableError extends OAuthMailError {
  */
 @Injectable()
 export class MailboxService {
+  private readonly logger = new Logger(MailboxService.name);
   /** Checks under way, per mailbox. */
   private readonly checks = new Map<string, Promise<CheckResult>>();
   private readonly transports: Partial<Record<MailProtocol, MailTransport>>;
@@ -67,6 +77,30 @@ export class MailboxService {
     return running;
   }
 
+  /**
+   * Checks many mailboxes (as `check` does each: outcome recorded), yielding each
+   * result as it finishes. At most `concurrency` at once, and within each host's and
+   * account's connection limit; a mailbox that hangs holds only its own slot, until its
+   * own timeouts. Memory stays flat in the number of mailboxes.
+   */
+  checkMany(selection: MailboxSelection, options: FleetOptions = {}): AsyncGenerator<MailboxCheckOutcome> {
+    return this.fleet(selection, options, async (mailboxId, protocol) => ({
+      mailboxId,
+      result: await this.check(mailboxId).catch((error: unknown) => this.unexpected(error, protocol)),
+    }));
+  }
+
+  /** `fetchNew` for many mailboxes, run as `checkMany` runs Checks. */
+  fetchMany(selection: MailboxSelection, options: FleetOptions = {}): AsyncGenerator<MailboxFetchOutcome> {
+    return this.fleet(selection, options, async (mailboxId, protocol): Promise<MailboxFetchOutcome> => {
+      try {
+        return { mailboxId, ok: true, messages: await this.fetchNew(mailboxId) };
+      } catch (error) {
+        return { mailboxId, ok: false, failure: error instanceof MailboxUnavailableError ? error.failure : this.unexpected(error, protocol) };
+      }
+    });
+  }
+
   /** Lends a logged-in imapflow client to `fn` and always logs out. */
   async withImap<T>(mailboxId: string, fn: (client: ImapFlow, mailbox: Mailbox) => Promise<T>): Promise<T> {
     const { mailbox, transport } = orThrow(await this.usable(mailboxId));
@@ -91,6 +125,54 @@ export class MailboxService {
     if (!send) throw new MailboxUnavailableError(configFailure(mailbox.protocol, `This is a ${mailbox.protocol.toUpperCase()} mailbox: it cannot send messages.`));
     const from = message.from ?? { name: mailbox.displayName ?? '', address: mailbox.emailDisplay ?? mailbox.username };
     return orThrow(await this.attempt(mailbox, transport, (session) => send(session, { ...message, from })));
+  }
+
+  private fleet<R>(selection: MailboxSelection, options: FleetOptions, work: (mailboxId: string, protocol: MailProtocol) => Promise<R>): AsyncGenerator<R> {
+    const concurrency = fleetLimit(options.concurrency, 'concurrency') ?? FLEET_CONCURRENCY;
+    const perHost = fleetLimit(options.perHost, 'perHost');
+    const perAccount = fleetLimit(options.perAccount, 'perAccount');
+    const slots = (row: FleetRow): Slot[] => {
+      const transport = this.transports[row.protocol];
+      if (!transport) return [];
+      const host = endpointHost(transport.endpoint(row as Mailbox)).toLowerCase();
+      const account = { key: `account ${row.protocol} ${host} ${row.username.toLowerCase()}`, limit: perAccount ?? this.providers.connectionsPerAccount(host, row.protocol) };
+      return perHost ? [account, { key: `host ${host}`, limit: perHost }] : [account];
+    };
+    const jobs = async function* (pages: AsyncGenerator<{ id: string; row: FleetRow | null }[]>): AsyncGenerator<FleetJob<{ id: string; protocol: MailProtocol }>> {
+      for await (const page of pages) {
+        // A mailbox gone since it was selected has no connection to limit: its Check says it does not exist.
+        for (const { id, row } of page) yield { item: { id, protocol: row?.protocol ?? 'imap' }, slots: row ? slots(row) : [] };
+      }
+    };
+    return runFleet(jobs(this.selectionPages(selection)), (item) => work(item.id, item.protocol), { concurrency, signal: options.signal });
+  }
+
+  /** The selection a page at a time: ids in the order given, a filter in id order (keyset, so rows added meanwhile do not shift pages). */
+  private async *selectionPages(selection: MailboxSelection): AsyncGenerator<{ id: string; row: FleetRow | null }[]> {
+    const select = { id: true, protocol: true, host: true, port: true, encryption: true, username: true } as const;
+    if (isIdList(selection)) {
+      for (let i = 0; i < selection.length; i += FLEET_PAGE) {
+        const ids = selection.slice(i, i + FLEET_PAGE);
+        const rows = new Map((await this.mailboxes.find({ where: { id: In(ids) }, select })).map((row) => [row.id, row]));
+        yield ids.map((id) => ({ id, row: rows.get(id) ?? null }));
+      }
+      return;
+    }
+    const where: FindOptionsWhere<Mailbox> = { ...selection };
+    let after: string | null = null;
+    while (true) {
+      const rows: FleetRow[] = await this.mailboxes.find({ where: after === null ? where : { ...where, id: MoreThan(after) }, select, order: { id: 'ASC' }, take: FLEET_PAGE });
+      if (!rows.length) return;
+      yield rows.map((row) => ({ id: row.id, row }));
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  /** A failure nobody planned for, as a result: one mailbox's broken row never ends a bulk run. */
+  private unexpected(error: unknown, protocol: MailProtocol): MailFailure {
+    if (error instanceof OAuthMailError) return { ok: false, protocol, stage: 'config', code: error.code, message: error.message, retryable: error.retryable };
+    this.logger.error(`A mailbox operation failed unexpectedly: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return { ok: false, protocol, stage: 'config', code: 'INTERNAL_ERROR', message: 'The Check failed unexpectedly (the server log has the details). Try again; if it keeps failing, tell your administrator.', retryable: true };
   }
 
   private async runCheck(mailboxId: string): Promise<CheckResult> {
@@ -209,6 +291,16 @@ export class MailboxService {
 
 function configFailure(protocol: MailProtocol, message: string, code: MailFailure['code'] = 'MAIL_CONFIG_INVALID'): MailFailure {
   return { ok: false, protocol, stage: 'config', code, message, retryable: false };
+}
+
+function isIdList(selection: MailboxSelection): selection is readonly string[] {
+  return Array.isArray(selection);
+}
+
+function fleetLimit(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) throw new OAuthMailError('INVALID_ARGUMENT', `${name} must be a whole number of at least 1 (got ${String(value)}).`);
+  return value;
 }
 
 function endpointHost(endpoint: MailEndpoint): string {

@@ -34,6 +34,8 @@ export interface EffectiveClientSettings {
 type SettingsInput = ProviderClient & Pick<OAuthClient, 'provider' | 'authorizeUrl' | 'tokenUrl' | 'userDataEndpoint' | 'scope' | 'scopeSeparator'>;
 
 const LOOPBACK_MAIL_HOSTS = ['localhost', '*.localhost', '127.0.0.1', '::1'];
+/** Dovecot's mail_max_userip_connections: what a server of unknown make most likely allows one user. */
+const DEFAULT_CONNECTIONS_PER_ACCOUNT = 10;
 
 /**
  * The providers in force: the built-in ones plus those a host registers
@@ -130,6 +132,11 @@ export class OAuthProviderRegistry {
   mailHostOwner(host: string): OAuthProvider | undefined {
     const anyClient: ProviderClient = { type: 'mailbox' };
     return this.all().find((provider) => mailHostMatches(host, provider.mailHosts(anyClient)));
+  }
+
+  /** How many connections one account may hold at once on this host: its provider's figure, or Dovecot's default of 10 per user. */
+  connectionsPerAccount(host: string, protocol: MailProtocol): number {
+    return this.mailHostOwner(host)?.mailConnectionsPerAccount?.[protocol] ?? DEFAULT_CONNECTIONS_PER_ACCOUNT;
   }
 
   private baseUrl(kind: string): string | undefined {

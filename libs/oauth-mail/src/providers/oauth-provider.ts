@@ -81,6 +81,11 @@ export interface OAuthProvider {
    * could be replayed by that server.
    */
   mailHosts(client: ProviderClient): readonly string[];
+  /**
+   * Connections the provider's mail servers allow one account at once, by protocol
+   * (Exchange Online: 3 SMTP per mailbox; Gmail: 15 IMAP per account). Bulk Checks stay under them.
+   */
+  readonly mailConnectionsPerAccount?: Readonly<Partial<Record<MailProtocol, number>>>;
   /** A sign-in of the provider's own, where the common OpenID Connect one does not fit (Azure). */
   readonly signIn?: ProviderSignIn;
 }

@@ -2,7 +2,8 @@ import { MAIL_TRANSPORTS, MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxField, t
 import { connectionTestAction } from '../connection-test.action.js';
 import { Components } from '../component-loader.js';
 import type { DataSource } from 'typeorm';
-import type { ResourceWithOptions } from 'adminjs';
+import type { ActionContext, ActionRequest, ResourceWithOptions } from 'adminjs';
+import { BulkCheckJobs } from '../bulk-check.jobs.js';
 import { SecureTypeormResource } from '../secure-typeorm.resource.js';
 import { saveHook } from '../save-hook.js';
 import { OAUTH_MAIL_NAVIGATION } from '../navigation.js';
@@ -15,6 +16,28 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
   const resource = new SecureTypeormResource(Mailbox, (row) => ({
     passwordStatus: row.passwordEncrypted ? 'set' : 'not set',
   }));
+  const jobs = new BulkCheckJobs(mail, dataSource);
+  /**
+   * Check all (every enabled mailbox) and Check selected: a POST starts the run, and
+   * POSTs with `job` (and `since`, the lines already shown) read its progress.
+   */
+  const bulkCheck = (actionType: 'resource' | 'bulk') => ({
+    actionType,
+    icon: 'Activity',
+    component: Components.BulkCheckAction,
+    handler: async (request: ActionRequest, _res: unknown, { records, currentAdmin }: ActionContext) => {
+      if (request.method !== 'post') return { records: (records ?? []).map((r) => r.toJSON(currentAdmin)) };
+      const owner = String(currentAdmin?.id ?? currentAdmin?.email ?? '');
+      const { job, since } = (request.payload ?? {}) as { job?: unknown; since?: unknown };
+      if (typeof job === 'string' && job) {
+        const progress = jobs.read(owner, job, Number(since ?? 0));
+        return progress
+          ? { progress }
+          : { notice: { message: 'This check run is unknown here: it finished long ago, or it runs in another server process. Start it again.', type: 'error' } };
+      }
+      return { progress: await jobs.start(owner, actionType === 'resource' ? 'all' : (records ?? []).map((r) => String(r.id()))) };
+    },
+  });
   const save = saveHook({
     editable: MAILBOX_EDITABLE_FIELDS,
     load: (id) => repo.findOneBy({ id }),
@@ -57,6 +80,8 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
         new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { status: 'enabled' } } },
         edit: { before: [save] },
         check: connectionTestAction((id) => mail.check(id)),
+        checkAll: bulkCheck('resource'),
+        checkSelected: bulkCheck('bulk'),
       },
     },
   };

@@ -51,6 +51,7 @@ export const AZURE_PROVIDER: OAuthProvider = {
   defaultUsernameAttribute: 'preferred_username',
   hint: azureHint,
   // Exchange Online (work and school) and Outlook.com (consumers), global cloud.
+  mailConnectionsPerAccount: { smtp: 3 },
   mailHosts: () => ['outlook.office365.com', 'outlook.office.com', 'smtp.office365.com', 'imap-mail.outlook.com', 'pop-mail.outlook.com', 'smtp-mail.outlook.com'],
   signIn: new AzureSignIn(),
 };

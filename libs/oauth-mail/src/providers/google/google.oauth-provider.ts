@@ -27,5 +27,6 @@ export const GOOGLE_PROVIDER: OAuthProvider = {
   signInAllowed: ({ claims }, allowlist) => claims.email_verified === true && typeof claims.hd === 'string' && allowlist.includes(claims.hd.toLowerCase()),
   defaultUsernameAttribute: 'email',
   hint: googleHint,
+  mailConnectionsPerAccount: { imap: 15 },
   mailHosts: () => ['imap.gmail.com', 'pop.gmail.com', 'smtp.gmail.com'],
 };
