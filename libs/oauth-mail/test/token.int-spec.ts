@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -181,6 +182,31 @@ describe(TokenService.name, () => {
     expect(a).not.toBe(old);
     expect((await peer.requests('/token')) - before).toBe(1);
     expect((await stored(id)).row.refreshLeaseOwner).toBeNull();
+  });
+
+  (usingPostgres() ? it : it.skip)('F16 a process killed while it refreshes: another takes over within 5 s, and its callers wait rather than fail', async () => {
+    const id = await validatedClient();
+    const before = await peer.requests('/token');
+    // The killed process's token request never completes.
+    await peer.fault('/token', { delayMs: 30_000, status: 503, times: 1 });
+    const holder = spawn(process.execPath, ['test/peers/token-refresher.mjs'], { env: { ...process.env, DATABASE_URL: db.url, OAUTH_MAIL_KEY: KEY, CLIENT_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    holder.stdout.on('data', (d) => (output += d));
+    holder.stderr.on('data', (d) => (output += d));
+    try {
+      // Its request reached the authorization server: it holds the lock.
+      await waitFor(async () => (await peer.requests('/token')) > before, 20_000).catch(() => Promise.reject(new Error(`the second process did not refresh: ${output}`)));
+      const waiting = app.get(TokenService).getAccessToken(id, { forceRefresh: true });
+      await new Promise((r) => setTimeout(r, 300));
+      holder.kill('SIGKILL');
+      const killedAt = Date.now();
+      const token = await waiting;
+      expect(Date.now() - killedAt).toBeLessThan(5000);
+      expect((await stored(id)).tokens.accessToken).toBe(token);
+      expect(output).not.toContain('refreshed');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('marks the client for re-validation on invalid_grant, emits one event, and stops calling the provider', async () => {

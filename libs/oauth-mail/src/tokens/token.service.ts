@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { Brackets, IsNull, LessThan, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
@@ -12,29 +11,33 @@ import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { AccessTokenCache } from './access-token.cache.js';
 import { ClientChangeFeed } from './client-change.feed.js';
+import { AdvisoryRefreshLock } from './advisory.refresh-lock.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
+import type { Locked, RefreshLock } from './refresh-lock.js';
+import { RowLeaseRefreshLock } from './row-lease.refresh-lock.js';
 import { TokenEndpointClient } from './token-endpoint.client.js';
 import type { TokenSet } from './token-set.js';
 
 const MAX_MARGIN_MS = 5 * 60 * 1000;
-const LEASE_MS = 60_000;
-/** How long a waiter sleeps before it looks at the lease again without being told of a change. */
+/** How long a caller waits for another process's refresh before it gives up. */
+const WAIT_MS = 60_000;
+/** How long a waiter sleeps before it looks at the lock again without being told of a change. */
 const LEASE_RECHECK_MS = { notified: 1_000, polling: 150 };
 
 /**
  * Gives every caller a valid access token for a client: from memory while it is
  * fresh (no database read), refreshing ahead of expiry once per process (single
- * flight, joined before any I/O) and once across processes (a lease on the client
- * row, re-checked after it is taken; on PostgreSQL waiters are woken by NOTIFY
- * when the holder saves). Keeps a rotated refresh token, and marks the client for
- * re-validation when the provider refuses the grant.
+ * flight, joined before any I/O) and once across processes (on PostgreSQL an
+ * advisory lock that dies with its holder, and waiters woken by NOTIFY when it
+ * saves; elsewhere a lease on the client row). Keeps a rotated refresh token, and
+ * marks the client for re-validation when the provider refuses the grant.
  */
 @Injectable()
 export class TokenService {
   /** Validation, refresh and revocation events. */
   readonly events$ = new Subject<OAuthClientEvent>();
   private readonly inflight = new Map<string, Promise<string>>();
-  private readonly instanceId = randomUUID();
+  private readonly lock: RefreshLock;
 
   constructor(
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
@@ -43,7 +46,10 @@ export class TokenService {
     private readonly clientService: OAuthClientService,
     private readonly cache: AccessTokenCache,
     private readonly feed: ClientChangeFeed,
-  ) {}
+    dataSource: DataSource,
+  ) {
+    this.lock = dataSource.options.type === 'postgres' ? new AdvisoryRefreshLock(dataSource) : new RowLeaseRefreshLock(dataSource, (id) => this.feed.announce(id));
+  }
 
   /**
    * A valid access token for the client. Pass `rejected` with the token a
@@ -73,7 +79,7 @@ export class TokenService {
     const tokens = this.tokensOf(client);
     const refuse = forceRefresh || (rejected !== undefined && tokens.accessToken === rejected);
     if (!refuse && isFresh(tokens)) return this.remember(clientId, tokens, generation);
-    return this.refreshUnderLease(clientId, refuse ? tokens.accessToken : null);
+    return this.refreshUnderLock(clientId, refuse ? tokens.accessToken : null);
   }
 
   private remember(clientId: string, tokens: TokenSet, generation: number): string {
@@ -114,8 +120,8 @@ export class TokenService {
     this.events$.next({ type: 'needs_revalidation', clientId, code: error.code, message: error.message });
   }
 
-  private async usable(clientId: string): Promise<OAuthClient> {
-    const client = await this.clients.findOneBy({ id: clientId });
+  private async usable(clientId: string, clients = this.clients): Promise<OAuthClient> {
+    const client = await clients.findOneBy({ id: clientId });
     const refused = clientRefusal(client, 'tokens');
     if (refused) throw new OAuthMailError(refused.code, refused.message);
     return client!;
@@ -125,11 +131,11 @@ export class TokenService {
     return JSON.parse(this.vault.open(OAuthClient, client, 'accessTokenEncrypted')!) as TokenSet;
   }
 
-  private async refreshUnderLease(clientId: string, rejected: string | null): Promise<string> {
-    const deadline = Date.now() + LEASE_MS;
+  private async refreshUnderLock(clientId: string, rejected: string | null): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
     const recheck = this.feed.sharedAcrossProcesses ? LEASE_RECHECK_MS.notified : LEASE_RECHECK_MS.polling;
     while (Date.now() < deadline) {
-      // Listen before looking, so a save between the look and the wait still wakes us.
+      // Listen before the look, so a save between the look and the wait still wakes us.
       const change = this.feed.waitFor(clientId, recheck);
       try {
         const done = await this.tryRefresh(clientId, rejected);
@@ -142,68 +148,58 @@ export class TokenService {
     throw new OAuthMailError('PROVIDER_UNAVAILABLE', 'Another process is still refreshing this client\'s token. Try again shortly.', true);
   }
 
-  /** One turn at the lease: the token, or null when another process holds the lease and has not saved yet. */
+  /**
+   * One turn: the token another process saved, or ours under the lock, or null when
+   * another process holds the lock and has not saved yet.
+   */
   private async tryRefresh(clientId: string, rejected: string | null): Promise<string | null> {
-    const now = new Date();
     const generation = this.cache.generation(clientId);
-    // One conditional UPDATE takes the lease; it works alike on SQLite and PostgreSQL.
-    const taken = await this.clients
-      .createQueryBuilder()
-      .update()
-      .set({ refreshLeaseOwner: this.instanceId, refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) })
-      .where({ id: clientId })
-      .andWhere(new Brackets((q) => q.where({ refreshLeaseUntil: IsNull() }).orWhere({ refreshLeaseUntil: LessThan(now) })))
-      .execute();
-    // Re-read after taking (or failing to take) the lease: another process may have refreshed meanwhile.
-    const client = await this.usable(clientId);
-    const tokens = this.tokensOf(client);
-    const renewed = isFresh(tokens) && tokens.accessToken !== rejected;
-    if (taken.affected) {
-      if (renewed) {
-        await this.releaseLease(clientId);
-        return this.remember(clientId, tokens, generation + 1);
-      }
-      return this.refresh(client, tokens);
-    }
-    return renewed ? this.remember(clientId, tokens, generation) : null;
-  }
-
-  private async refresh(client: OAuthClient, tokens: TokenSet): Promise<string> {
+    // A look first: a waiter woken by the holder's save finds the new token without touching the lock.
+    const seen = this.tokensOf(await this.usable(clientId));
+    if (isFresh(seen) && seen.accessToken !== rejected) return this.remember(clientId, seen, generation);
+    let turn: Locked<{ tokens: TokenSet; saved: boolean }>;
     try {
-      if (!tokens.refreshToken) {
-        throw new OAuthTokenError('TOKEN_REVOKED', 'The provider gave no refresh token at validation, so the access token cannot be renewed. Validate the client again.');
-      }
-      const fresh = await this.endpoint.refresh(this.clientService.tokenEndpoint(client), tokens.refreshToken);
-      // Keep the old refresh token when the provider does not rotate it (Google); replace it when it does (Microsoft).
-      const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
-      const generation = this.cache.generation(client.id);
-      await this.clients.update(
-        { id: client.id },
-        {
-          accessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'accessTokenEncrypted', JSON.stringify(next)),
-          accessTokenExpiresAt: new Date(next.expiresAt),
-          lastError: null,
-          refreshLeaseOwner: null,
-          refreshLeaseUntil: null,
-        },
-      );
-      await this.feed.announce(client.id);
-      this.events$.next({ type: 'refreshed', clientId: client.id });
-      // Kept only if nothing but this save's own announcement changed the client meanwhile.
-      return this.remember(client.id, next, generation + 1);
+      turn = await this.lock.run(clientId, async (manager) => {
+        // Read again under the lock: another process may have refreshed meanwhile.
+        const client = await this.usable(clientId, manager.getRepository(OAuthClient));
+        const tokens = this.tokensOf(client);
+        if (isFresh(tokens) && tokens.accessToken !== rejected) return { tokens, saved: false };
+        return { tokens: await this.refresh(client, tokens, manager), saved: true };
+      });
     } catch (error) {
-      await this.releaseLease(client.id);
       if (error instanceof OAuthMailError && (error.code === 'TOKEN_REVOKED' || error.code === 'CLIENT_MISCONFIGURED')) {
-        await this.markNeedsRevalidation(client.id, error);
+        await this.markNeedsRevalidation(clientId, error);
       }
       throw error;
     }
+    if (turn.locked) {
+      if (!turn.value.saved) return this.remember(clientId, turn.value.tokens, generation);
+      await this.feed.announce(clientId);
+      this.events$.next({ type: 'refreshed', clientId });
+      // Kept only if nothing but this save's own announcement changed the client meanwhile.
+      return this.remember(clientId, turn.value.tokens, generation + 1);
+    }
+    return null;
   }
 
-  /** Frees the lease, and wakes the waiters so one of them takes it at once. */
-  private async releaseLease(clientId: string): Promise<void> {
-    const released = await this.clients.update({ id: clientId, refreshLeaseOwner: this.instanceId }, { refreshLeaseOwner: null, refreshLeaseUntil: null });
-    if (released.affected) await this.feed.announce(clientId);
+  /** Asks the token endpoint for a new token set and saves it (with `manager`, inside the lock). */
+  private async refresh(client: OAuthClient, tokens: TokenSet, manager: EntityManager): Promise<TokenSet> {
+    if (!tokens.refreshToken) {
+      throw new OAuthTokenError('TOKEN_REVOKED', 'The provider gave no refresh token at validation, so the access token cannot be renewed. Validate the client again.');
+    }
+    const fresh = await this.endpoint.refresh(this.clientService.tokenEndpoint(client), tokens.refreshToken);
+    // Keep the old refresh token when the provider does not rotate it (Google); replace it when it does (Microsoft).
+    const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
+    await manager.update(
+      OAuthClient,
+      { id: client.id },
+      {
+        accessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'accessTokenEncrypted', JSON.stringify(next)),
+        accessTokenExpiresAt: new Date(next.expiresAt),
+        lastError: null,
+      },
+    );
+    return next;
   }
 }
 
