@@ -60,10 +60,6 @@ export class AccessTokenCache implements OnModuleDestroy {
     this.entries.delete(clientId);
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   onModuleDestroy(): void {
     this.clear();
   }

@@ -22,7 +22,7 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /** How long a caller waits for another process's refresh before it gives up. */
 const WAIT_MS = 60_000;
 /** How long a waiter sleeps before it looks at the lock again without being told of a change. */
-const LEASE_RECHECK_MS = { notified: 1_000, polling: 150 };
+const RECHECK_MS = { notified: 1_000, polling: 150 };
 
 /**
  * Gives every caller a valid access token for a client: from memory while it is
@@ -133,7 +133,7 @@ export class TokenService {
 
   private async refreshUnderLock(clientId: string, rejected: string | null): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
-    const recheck = this.feed.sharedAcrossProcesses ? LEASE_RECHECK_MS.notified : LEASE_RECHECK_MS.polling;
+    const recheck = this.feed.sharedAcrossProcesses ? RECHECK_MS.notified : RECHECK_MS.polling;
     while (Date.now() < deadline) {
       // Listen before the look, so a save between the look and the wait still wakes us.
       const change = this.feed.waitFor(clientId, recheck);
