@@ -134,11 +134,14 @@ export class TokenService {
   private async refreshUnderLock(clientId: string, rejected: string | null): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
     const recheck = this.feed.sharedAcrossProcesses ? RECHECK_MS.notified : RECHECK_MS.polling;
+    // The first turn follows load()'s own read, so it goes straight to the lock.
+    let look = false;
     while (Date.now() < deadline) {
-      // Listen before the look, so a save between the look and the wait still wakes us.
+      // Listen before the look and the lock, so a save between them and the wait still wakes us.
       const change = this.feed.waitFor(clientId, recheck);
       try {
-        const done = await this.tryRefresh(clientId, rejected);
+        const done = await this.tryRefresh(clientId, rejected, look);
+        look = true;
         if (done !== null) return done;
         await change.promise;
       } finally {
@@ -152,18 +155,20 @@ export class TokenService {
    * One turn: the token another process saved, or ours under the lock, or null when
    * another process holds the lock and has not saved yet.
    */
-  private async tryRefresh(clientId: string, rejected: string | null): Promise<string | null> {
+  private async tryRefresh(clientId: string, rejected: string | null, look: boolean): Promise<string | null> {
     const generation = this.cache.generation(clientId);
-    // A look first: a waiter woken by the holder's save finds the new token without touching the lock.
-    const seen = this.tokensOf(await this.usable(clientId));
-    if (isFresh(seen) && seen.accessToken !== rejected) return this.remember(clientId, seen, generation);
+    // A waiter woken by the holder's save finds the new token with one read, without touching the lock.
+    if (look) {
+      const seen = this.tokensOf(await this.usable(clientId));
+      if (renewed(seen, rejected)) return this.remember(clientId, seen, generation);
+    }
     let turn: Locked<{ tokens: TokenSet; saved: boolean }>;
     try {
       turn = await this.lock.run(clientId, async (manager) => {
         // Read again under the lock: another process may have refreshed meanwhile.
         const client = await this.usable(clientId, manager.getRepository(OAuthClient));
         const tokens = this.tokensOf(client);
-        if (isFresh(tokens) && tokens.accessToken !== rejected) return { tokens, saved: false };
+        if (renewed(tokens, rejected)) return { tokens, saved: false };
         return { tokens: await this.refresh(client, tokens, manager), saved: true };
       });
     } catch (error) {
@@ -210,4 +215,9 @@ function freshUntil(tokens: TokenSet): number {
 
 function isFresh(tokens: TokenSet): boolean {
   return freshUntil(tokens) > Date.now();
+}
+
+/** Fresh, and not the token a server just refused. */
+function renewed(tokens: TokenSet, rejected: string | null): boolean {
+  return isFresh(tokens) && tokens.accessToken !== rejected;
 }
