@@ -28,6 +28,7 @@ async function opsPerSecond(fn, n, rounds = 5) {
 const { checkLatency } = await import('./check-latency.mjs');
 const { tokenBurst } = await import('./token-burst.mjs');
 const { fleetThroughput } = await import('./fleet.mjs');
+const { startUp } = await import('./start-up.mjs');
 
 const rows = [];
 async function compare(name, subject, baselineName, baseline, n) {
@@ -95,6 +96,9 @@ try {
 
   // P3: a fleet of mailboxes, checked in bulk (throughput ratio, higher is better).
   fleet.push(...(await fleetThroughput((extra) => boot('fleet.sqlite', extra), lib)));
+
+  // P5: a production start, in child processes.
+  checks.push(await startUp());
 } finally {
   await app.close();
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // (the app runs with ADMIN_JS_SKIP_BUNDLE=true and serves this file).
 // The .tsx sources are copied beside the compiled loader first: tsc does not emit them,
 // and the loader resolves component paths relative to itself.
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 
 cpSync('apps/admin/src/admin/components', 'dist/apps/admin/src/admin/components', { recursive: true });
 process.env.ADMIN_JS_TMP_DIR ??= 'dist/adminjs';
@@ -17,5 +17,3 @@ const admin = new AdminJS({ componentLoader });
 await componentsBundler.createEntry({ content: generateUserComponentEntry(admin, ADMIN_JS_TMP_DIR) });
 await componentsBundler.build();
 console.log(`AdminJS components bundled into ${ADMIN_JS_TMP_DIR} in ${Date.now() - started} ms`);
-// `npm start` (scripts/start.mjs) rebuilds only when a source is newer than this.
-writeFileSync('dist/.build-stamp', `${new Date().toISOString()}\n`);

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database.js';
 import { freePort } from '../../../test/support/dovecot-peer.js';
+import { launchBrowser } from '../../../test/support/browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, submit, TEST_KEY } from '../../../test/support/test-app.js';
 
 const cookieOf = (res: request.Response) =>
@@ -89,7 +90,8 @@ describe('Admin app boot, login and sessions', () => {
 });
 
 describe('The built app as `npm start` runs it', () => {
-  const main = 'dist/apps/admin/src/main.js';
+  // The production bundle (scripts/bundle-server.mjs), with AdminJS's frontend and bundler shimmed out.
+  const main = 'dist/server/main.mjs';
 
   it('refuses to start in production without an encryption key, saying why', () => {
     const run = spawnSync(process.execPath, [main], { env: { PATH: process.env.PATH, NODE_ENV: 'production', ADMIN_SESSION_SECRET: 'x'.repeat(40) }, encoding: 'utf8', timeout: 20000 });
@@ -101,7 +103,7 @@ describe('The built app as `npm start` runs it', () => {
   it('serves the login page, lets the printed admin in, and keeps the session over a restart', async () => {
     const db = await createTestDatabase();
     const port = await freePort();
-    const env = { PATH: process.env.PATH, DATA_DIR: db.dir, DATABASE_URL: db.url, PORT: String(port) };
+    const env = { PATH: process.env.PATH, DATA_DIR: db.dir, DATABASE_URL: db.url, PORT: String(port), OAUTH_MAIL_PUBLIC_BASE_URL: `http://127.0.0.1:${port}` };
     const children: ReturnType<typeof spawn>[] = [];
     const start = async () => {
       const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,7 +123,30 @@ describe('The built app as `npm start` runs it', () => {
       expect(page.text).toContain('"action":"/admin/login"');
       const [, email, password] = /e-mail:\s+(\S+)\n\s+password:\s+(\S+)/.exec(first.output())!;
       const cookie = cookieOf(await request(base).post('/admin/login').type('form').send({ email, password }))!;
-      expect((await request(base).get('/admin/frontend/assets/components.bundle.js')).status).toBe(200);
+      // The layout and every script it loads: AdminJS's own assets are found from its original location.
+      const layout = await request(base).get('/admin').set('Cookie', cookie);
+      expect(layout.status).toBe(200);
+      const scripts = [...layout.text.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+      expect(scripts).toEqual(expect.arrayContaining([expect.stringMatching(/app\.bundle\.js$/), expect.stringMatching(/components\.bundle\.js$/), expect.stringMatching(/design-system\.bundle\.js$/)]));
+      for (const src of scripts) expect([src, (await request(base).get(src)).status]).toEqual([src, 200]);
+      expect((await request(base).get('/admin/api/dashboard').set('Cookie', cookie)).status).toBe(200);
+      // And a real browser: the panel renders from the bundled server with no script error.
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${base}/admin`);
+        await page.locator('input[name="email"]').fill(email);
+        await page.locator('input[name="password"]').fill(password);
+        await page.locator('form button').click();
+        await page.getByText('0 of 0 OK').waitFor();
+        await page.goto(`${base}/admin/resources/Mailbox`);
+        await page.getByRole('link', { name: /Create new/i }).waitFor();
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
       await stop(first.child);
 
       const second = await start();

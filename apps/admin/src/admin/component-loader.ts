@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { ComponentLoader } from 'adminjs';
 
 /**
@@ -6,19 +7,23 @@ import { ComponentLoader } from 'adminjs';
  */
 export const componentLoader = new ComponentLoader();
 
+// Absolute paths: AdminJS would otherwise resolve a relative one from its caller's stack frame,
+// which is the server bundle (scripts/bundle-server.mjs) rather than this file in production.
+const component = (name: string): string => fileURLToPath(new URL(`./components/${name}`, import.meta.url));
+
 // The login page adds the SSO buttons.
-componentLoader.override('Login', './components/login');
+componentLoader.override('Login', component('login'));
 
 export const Components = {
-  ValidateAction: componentLoader.add('ValidateAction', './components/validate-action'),
-  CopyUrlAction: componentLoader.add('CopyUrlAction', './components/copy-url-action'),
-  CheckAction: componentLoader.add('CheckAction', './components/check-action'),
-  BulkCheckAction: componentLoader.add('BulkCheckAction', './components/bulk-check-action'),
-  NewWithDefaults: componentLoader.add('NewWithDefaults', './components/new-with-defaults'),
-  TestRulesAction: componentLoader.add('TestRulesAction', './components/test-rules-action'),
-  FormField: componentLoader.add('FormField', './components/form-field'),
-  StatusBadge: componentLoader.add('StatusBadge', './components/status-badge'),
-  OAuthClientReference: componentLoader.add('OAuthClientReference', './components/oauth-client-reference'),
-  Dashboard: componentLoader.add('Dashboard', './components/dashboard'),
-  RedirectUriShow: componentLoader.add('RedirectUriShow', './components/redirect-uri-show'),
+  ValidateAction: componentLoader.add('ValidateAction', component('validate-action')),
+  CopyUrlAction: componentLoader.add('CopyUrlAction', component('copy-url-action')),
+  CheckAction: componentLoader.add('CheckAction', component('check-action')),
+  BulkCheckAction: componentLoader.add('BulkCheckAction', component('bulk-check-action')),
+  NewWithDefaults: componentLoader.add('NewWithDefaults', component('new-with-defaults')),
+  TestRulesAction: componentLoader.add('TestRulesAction', component('test-rules-action')),
+  FormField: componentLoader.add('FormField', component('form-field')),
+  StatusBadge: componentLoader.add('StatusBadge', component('status-badge')),
+  OAuthClientReference: componentLoader.add('OAuthClientReference', component('oauth-client-reference')),
+  Dashboard: componentLoader.add('Dashboard', component('dashboard')),
+  RedirectUriShow: componentLoader.add('RedirectUriShow', component('redirect-uri-show')),
 };
