@@ -1,38 +1,16 @@
 // P1 (issue #12): MailboxService.check against a raw client doing the same protocol steps on the
 // same Dovecot, pair by pair in one run, the order alternating per round so drift cancels out.
-import { performance } from 'node:perf_hooks';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import nodemailer from 'nodemailer';
-import { loadPeer, ratioRow } from './peers.mjs';
+import { bootAdmin } from './admin-app.mjs';
+import { loadPeer, pair, ratioRow } from './peers.mjs';
 
 const USER = 'bench@example.test';
 const PASSWORD = 'bench-password';
-
-/** Times `product` and `raw` `rounds` times each, alternating which goes first. */
-async function pair(product, raw, rounds) {
-  for (let i = 0; i < 3; i++) {
-    await product();
-    await raw();
-  }
-  const p = [];
-  const r = [];
-  const time = async (fn, into) => {
-    const started = performance.now();
-    await fn();
-    into.push(performance.now() - started);
-  };
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2) {
-      await time(raw, r);
-      await time(product, p);
-    } else {
-      await time(product, p);
-      await time(raw, r);
-    }
-  }
-  return { p, r };
-}
 
 /** Rows for bench/run.mjs: median of each side, min–max, N, ratio and goal. */
 export async function checkLatency(boot, lib, { rounds = 40 } = {}) {
@@ -100,9 +78,34 @@ export async function checkLatency(boot, lib, { rounds = 40 } = {}) {
       const { p, r } = await pair(check(id), raw, rounds);
       rows.push(ratioRow(name, p, baseline, r, '≤ 1.10', 1.1));
     }
+    rows.push(await adminCheck(dovecot, rawImap({ user: USER, pass: PASSWORD }), rounds));
     return rows;
   } finally {
     await app.close();
     dovecot.stop();
+  }
+}
+
+/** The admin's Check button over HTTP (`POST …/records/<id>/check` on a signed-in session) against raw imapflow. */
+async function adminCheck(dovecot, rawImap, rounds) {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-mail-bench-admin-check-'));
+  writeFileSync(join(dir, 'ca.pem'), dovecot.certificate);
+  const { call, close } = await bootAdmin({ DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'admin.sqlite')}`, OAUTH_MAIL_TRUSTED_CA_FILE: join(dir, 'ca.pem') });
+  try {
+    const form = new FormData();
+    const fields = { name: 'bench admin check', direction: 'incoming', protocol: 'imap', host: '127.0.0.1', port: dovecot.ports.imap, encryption: 'starttls', username: USER, password: PASSWORD };
+    for (const [name, value] of Object.entries(fields)) form.append(name, String(value));
+    const { json } = await call('POST', '/admin/api/resources/Mailbox/actions/new', form);
+    const id = json.record?.params?.id;
+    if (!id) throw new Error(`bench mailbox not created: ${JSON.stringify(json.record?.errors ?? json.notice)}`);
+    const check = async () => {
+      const { json: checked } = await call('POST', `/admin/api/resources/Mailbox/records/${id}/check`);
+      if (checked.notice?.type !== 'success') throw new Error(`bench admin Check failed: ${checked.notice?.message}`);
+    };
+    const { p, r } = await pair(check, rawImap, rounds);
+    return ratioRow('admin Check over HTTP, IMAP, password, STARTTLS (signed in)', p, 'imapflow connect+LOGIN+EXAMINE+LOGOUT', r, '≤ 1.15', 1.15);
+  } finally {
+    await close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { transformFileSync } from '@swc/core';
 
 /** The module `test/support/<name>.ts`, compiled. */
@@ -28,4 +29,30 @@ export function ratioRow(path, measured, baseline, baselineMs, goal, limit) {
     goal,
     met: ratio <= limit,
   };
+}
+
+/** Times `product` and `raw` `rounds` times each, alternating which goes first. */
+export async function pair(product, raw, rounds) {
+  // Warm-up: the first rounds pay for JIT compilation and the server's first logins.
+  for (let i = 0; i < 5; i++) {
+    await product();
+    await raw();
+  }
+  const p = [];
+  const r = [];
+  const time = async (fn, into) => {
+    const started = performance.now();
+    await fn();
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < rounds; i++) {
+    if (i % 2) {
+      await time(raw, r);
+      await time(product, p);
+    } else {
+      await time(product, p);
+      await time(raw, r);
+    }
+  }
+  return { p, r };
 }

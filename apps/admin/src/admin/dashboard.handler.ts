@@ -1,35 +1,88 @@
-import { LdapDirectory, Mailbox, OAuthClient } from '@app/oauth-mail';
-import { In, Not, type DataSource } from 'typeorm';
+import { CheckStatus, LdapDirectory, Mailbox, OAuthClient, OAuthClientType, RecordStatus, ValidationStatus } from '@app/oauth-mail';
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
 const LIST = 20;
 
-/** The dashboard's figures: clients that need an admin, mailboxes and directories failing their test. Never a secret. */
+type Count = { kind: 'client' | 'mailbox'; status: string | null; n: number | string };
+type Listed = { kind: 'client' | 'mailbox' | 'directory'; id: string; name: string; status: string | null; message: string | null };
+
+/**
+ * The dashboard's figures: clients that need an admin, mailboxes and directories failing their test. Never a secret.
+ * Two statements whatever the fleet's size: one grouped count per table, and the three short lists, each as a
+ * UNION ALL. The SQL holds only names from the entity metadata and the enums' own constants, never a request value.
+ */
 export async function dashboardSummary(dataSource: DataSource) {
-  const clients = dataSource.getRepository(OAuthClient);
-  const mailboxes = dataSource.getRepository(Mailbox);
-  const [clientTotal, valid, attention, mailboxTotal, ok, failing] = await Promise.all([
-    clients.count(),
-    clients.count({ where: { validationStatus: 'valid' } }),
-    clients.find({
-      select: ['id', 'name', 'validationStatus', 'lastError'],
-      where: { validationStatus: Not(In(['valid'])), status: 'enabled', type: 'mailbox' },
-      order: { name: 'ASC' },
-      take: LIST,
-    }),
-    mailboxes.count(),
-    mailboxes.count({ where: { lastCheckStatus: 'ok' } }),
-    mailboxes.find({ select: ['id', 'name', 'lastCheckMessage'], where: { lastCheckStatus: 'failed', status: 'enabled' }, order: { name: 'ASC' }, take: LIST }),
-  ]);
-  const failed = await mailboxes.count({ where: { lastCheckStatus: 'failed' } });
-  const directoriesFailing = await dataSource.getRepository(LdapDirectory).find({
-    select: ['id', 'name', 'lastTestMessage'],
-    where: { lastTestStatus: 'failed' },
-    order: { name: 'ASC' },
-    take: LIST,
-  });
+  const sql = new DashboardSql(dataSource);
+  const client = sql.entity(OAuthClient);
+  const mailbox = sql.entity(Mailbox);
+  const directory = sql.entity(LdapDirectory);
+  const top = (select: string, from: string, where: string, order: string) => `SELECT * FROM (SELECT ${select} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${LIST}) AS top`;
+  const [counts, listed] = (await Promise.all([
+    dataSource.query(
+      [
+        `SELECT 'client' AS kind, ${sql.text(client('validationStatus'))} AS status, COUNT(*) AS n FROM ${client.table} GROUP BY ${client('validationStatus')}`,
+        `SELECT 'mailbox', ${sql.text(mailbox('lastCheckStatus'))}, COUNT(*) FROM ${mailbox.table} GROUP BY ${mailbox('lastCheckStatus')}`,
+      ].join(' UNION ALL '),
+    ),
+    dataSource.query(
+      [
+        top(
+          `'client' AS kind, ${client('id')} AS id, ${client('name')} AS name, ${sql.text(client('validationStatus'))} AS status, ${client('lastError')} AS message`,
+          client.table,
+          `${client('validationStatus')} <> ${sql.literal(ValidationStatus.Valid)} AND ${client('status')} = ${sql.literal(RecordStatus.Enabled)} AND ${client('type')} = ${sql.literal(OAuthClientType.Mailbox)}`,
+          client('name'),
+        ),
+        top(
+          `'mailbox', ${mailbox('id')}, ${mailbox('name')}, NULL, ${mailbox('lastCheckMessage')}`,
+          mailbox.table,
+          `${mailbox('lastCheckStatus')} = ${sql.literal(CheckStatus.Failed)} AND ${mailbox('status')} = ${sql.literal(RecordStatus.Enabled)}`,
+          mailbox('name'),
+        ),
+        top(`'directory', ${directory('id')}, ${directory('name')}, NULL, ${directory('lastTestMessage')}`, directory.table, `${directory('lastTestStatus')} = ${sql.literal(CheckStatus.Failed)}`, directory('name')),
+      ].join(' UNION ALL ') + ' ORDER BY kind, name',
+    ),
+  ])) as [Count[], Listed[]];
+
+  // PostgreSQL returns COUNT(*) as a string (bigint).
+  const count = (kind: Count['kind'], status?: string) => counts.filter((c) => c.kind === kind && (status === undefined || c.status === status)).reduce((sum, c) => sum + Number(c.n), 0);
+  const list = (kind: Listed['kind']) => listed.filter((l) => l.kind === kind);
+  const mailboxTotal = count('mailbox');
+  const ok = count('mailbox', CheckStatus.Ok);
   return {
-    clients: { total: clientTotal, valid, attention: attention.map((c) => ({ id: c.id, name: c.name, status: c.validationStatus, lastError: c.lastError })) },
-    mailboxes: { total: mailboxTotal, ok, failing: failing.map((m) => ({ id: m.id, name: m.name, message: m.lastCheckMessage })), unchecked: mailboxTotal - ok - failed },
-    directories: { failing: directoriesFailing.map((d) => ({ id: d.id, name: d.name, message: d.lastTestMessage })) },
+    clients: {
+      total: count('client'),
+      valid: count('client', ValidationStatus.Valid),
+      attention: list('client').map((c) => ({ id: c.id, name: c.name, status: c.status, lastError: c.message })),
+    },
+    mailboxes: { total: mailboxTotal, ok, failing: list('mailbox').map((m) => ({ id: m.id, name: m.name, message: m.message })), unchecked: mailboxTotal - ok - count('mailbox', CheckStatus.Failed) },
+    directories: { failing: list('directory').map((d) => ({ id: d.id, name: d.name, message: d.message })) },
   };
+}
+
+/** Quoted names from the entity metadata and checked constants, in the dialect of the app's database. */
+class DashboardSql {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** `column('prop')` is the quoted column; `.table` the quoted table. */
+  entity(target: EntityTarget<ObjectLiteral>) {
+    const metadata = this.dataSource.getMetadata(target);
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    const column = (property: string) => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`${metadata.name} has no column ${property}`);
+      return escape(found.databaseName);
+    };
+    return Object.assign(column, { table: escape(metadata.tableName) });
+  }
+
+  /** Enum columns as text, so branches over PostgreSQL's distinct enum types can be united. */
+  text(column: string): string {
+    return `CAST(${column} AS VARCHAR(40))`;
+  }
+
+  /** A string constant from the enums: only plain words ever reach the SQL. */
+  literal(value: string): string {
+    if (!/^[a-z_]+$/.test(value)) throw new Error(`Not a plain constant: ${value}`);
+    return `'${value}'`;
+  }
 }

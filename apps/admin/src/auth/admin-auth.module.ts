@@ -34,8 +34,8 @@ class SessionPruner implements OnApplicationBootstrap, OnModuleDestroy {
     SsoProvisioningService,
     {
       provide: TypeOrmSessionStore,
-      inject: [getRepositoryToken(AdminSession), AdminUserService],
-      useFactory: (sessions: Repository<AdminSession>, users: AdminUserService) => new TypeOrmSessionStore(sessions, (id) => users.current(id)),
+      inject: [getRepositoryToken(AdminSession)],
+      useFactory: (sessions: Repository<AdminSession>) => new TypeOrmSessionStore(sessions),
     },
     SessionPruner,
   ],

@@ -67,12 +67,6 @@ export class AdminUserService implements OnApplicationBootstrap {
     return toCurrentAdmin(user);
   }
 
-  /** The session's person as the database knows them now (role changes and deletions apply at once), or null. */
-  async current(id: string): Promise<CurrentAdmin | null> {
-    const user = await this.users.findOneBy({ id });
-    return user ? toCurrentAdmin(user) : null;
-  }
-
   /**
    * Validates an edit of a user by `actor`: name and role only. Nobody changes
    * their own role (nor deletes themselves), so the acting admin always

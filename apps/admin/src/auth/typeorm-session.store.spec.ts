@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type session from 'express-session';
 import { DataSource } from 'typeorm';
 import { AdminSession } from './admin-session.entity.js';
+import { AdminUser } from './admin-user.entity.js';
 import { TOUCH_EVERY_MS, TypeOrmSessionStore } from './typeorm-session.store.js';
 
 describe(TypeOrmSessionStore.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'session-store-'));
-  const dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'sessions.sqlite'), entities: [AdminSession], synchronize: true });
+  const dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'sessions.sqlite'), entities: [AdminSession, AdminUser], synchronize: true });
   beforeAll(() => dataSource.initialize());
   afterAll(async () => {
     await dataSource.destroy();
@@ -23,7 +24,7 @@ describe(TypeOrmSessionStore.name, () => {
     const sessions = dataSource.getRepository(AdminSession);
     let clock = Date.now();
     const start = clock;
-    const store = new TypeOrmSessionStore(sessions, async () => null, () => clock);
+    const store = new TypeOrmSessionStore(sessions, () => clock);
     await call((done) => store.set('s1', data(start + 1000), done));
     // Requests within the minute: no write, however far the cookie's expiry moves.
     await call((done) => store.touch('s1', data(start + 2000), done));

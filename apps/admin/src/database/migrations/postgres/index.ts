@@ -10,5 +10,6 @@ import { AzureSignInNonce1795634737388 } from './1795634737388-AzureSignInNonce.
 import { RequiredIssuer1795636038664 } from './1795636038664-RequiredIssuer.js';
 import { AuditLog1795638590135 } from './1795638590135-AuditLog.js';
 import { ProvidersAsData1796303751780 } from './1796303751780-ProvidersAsData.js';
+import { SessionUser1796404069973 } from './1796404069973-SessionUser.js';
 
-export const POSTGRES_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335, SignInTransactions1795629434681, SsoUsers1795629552770, SignInAllowlist1795630011781, LdapDirectories1795634408160, AzureSignInNonce1795634737388, RequiredIssuer1795636038664, AuditLog1795638590135, ProvidersAsData1796303751780];
+export const POSTGRES_MIGRATIONS = [InitialSchema1795624913202, OAuthTransactions1795626474719, MailboxFetchState1795627523335, SignInTransactions1795629434681, SsoUsers1795629552770, SignInAllowlist1795630011781, LdapDirectories1795634408160, AzureSignInNonce1795634737388, RequiredIssuer1795636038664, AuditLog1795638590135, ProvidersAsData1796303751780, SessionUser1796404069973];
