@@ -24,7 +24,9 @@ export async function bootAdmin(env) {
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
   const dataSource = app.get(DataSource);
-  const login = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ email: EMAIL, password: PASSWORD }) });
+  // Origin: the panel refuses a state-changing request without it (CSRF), as it would from a page elsewhere.
+  const origin = new URL(config.publicBaseUrl).origin;
+  const login = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { origin }, body: new URLSearchParams({ email: EMAIL, password: PASSWORD }) });
   if (login.status !== 302) throw new Error(`bench sign-in failed with ${login.status}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const statements = { n: 0 };
@@ -37,7 +39,7 @@ export async function bootAdmin(env) {
   // node:http on one kept-alive connection, as a browser holds one: fetch (undici) adds about a millisecond per request of its own.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const call = async (method, path, form) => {
-    const headers = { cookie };
+    const headers = { cookie, origin };
     let body;
     if (form) {
       const encoded = new Request(base, { method, body: form });

@@ -15,6 +15,10 @@ export interface TestApp {
   db: TestDatabase;
   output: OutputCapture;
   http: ReturnType<typeof request>;
+  /** The app's own origin: the panel refuses state-changing requests without it (CSRF). */
+  origin: string;
+  /** A supertest agent that sends the app's Origin, as the panel's pages do. */
+  browser(): ReturnType<typeof request.agent>;
   /** A supertest agent logged in as the admin. */
   login(): Promise<ReturnType<typeof request.agent>>;
   /** Stops the app; the database stays for a restart. */
@@ -48,14 +52,18 @@ export async function startTestApp(env: Env = {}, db?: TestDatabase, overrides: 
     await app.close();
     output.stop();
   };
+  const origin = new URL(config.publicBaseUrl).origin;
+  const browser = () => request.agent(server).set('Origin', origin);
   return {
     app,
     config,
     db: database,
     output,
     http: request(server),
+    origin,
+    browser,
     async login() {
-      const agent = request.agent(server);
+      const agent = browser();
       const res = await agent.post('/admin/login').type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
       if (res.status !== 302) throw new Error(`login failed with ${res.status}`);
       return agent;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { startTestApp, submit, type TestApp } from '../../../test/support/test-app.js';
 
 const API = '/admin/api/resources';
@@ -45,7 +46,7 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     const anonymous = await t.http.get(`${API}/OAuthClient/actions/list`);
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.location).toBe('/admin/login');
-    const wrong = await t.http.post('/admin/login').type('form').send({ email: 'admin@example.test', password: 'wrong password' });
+    const wrong = await t.http.post('/admin/login').set('Origin', t.origin).type('form').send({ email: 'admin@example.test', password: 'wrong password' });
     expect(wrong.status).toBe(200);
     expect(wrong.text).toContain('invalidCredentials');
     expect(wrong.headers['set-cookie'] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^oauth_mail_admin=/)]));
@@ -236,20 +237,57 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     expect(gone.text).not.toContain(CANARY_SECRET);
   });
 
-  it('refuses changes that do not come from the panel itself (CSRF): foreign Origin or a cross-site request', async () => {
-    const list = await record(await agent.get(`${API}/Mailbox/actions/list`));
-    const id = list.records[0].params.id;
-    const before = list.records[0].params.lastCheckAt ?? null;
-    const foreign = await agent.post(`${API}/Mailbox/records/${id}/check`).set('Origin', 'https://evil.example').send({});
-    expect(foreign.status).toBe(403);
-    const crossSite = await agent.post(`${API}/OAuthClient/actions/new`).set('Sec-Fetch-Site', 'cross-site').field('name', 'csrf');
-    expect(crossSite.status).toBe(403);
-    const [row] = await t.db.query<{ lastCheckAt: string | null }>(`SELECT "lastCheckAt" FROM mailbox WHERE id = '${id}'`);
-    expect(row.lastCheckAt ?? null).toBe(before);
-    const [{ n }] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM oauth_client WHERE name = 'csrf'`);
-    expect(Number(n)).toBe(0);
-    const sameOrigin = await agent.get(`${API}/Mailbox/actions/list`).set('Origin', 'http://127.0.0.1:3000');
-    expect(sameOrigin.status).toBe(200);
+  it('B38 refuses changes that do not come from the panel itself (CSRF): a foreign, a null or no Origin, or a cross-site request; nothing is sent out', async () => {
+    const { AdminUser } = await import('../src/auth/admin-user.entity.js');
+    const { DataSource } = await import('typeorm');
+    const users = t.app.get(DataSource).getRepository(AdminUser);
+    // Every outbound attempt (a mail login, a token or metadata request) would reach this listener.
+    const connections: number[] = [];
+    const listener = createServer((socket) => {
+      connections.push(Date.now());
+      socket.destroy();
+    });
+    await new Promise<void>((ok) => listener.listen(0, '127.0.0.1', ok));
+    const port = (listener.address() as AddressInfo).port;
+    try {
+      const client = await create('OAuthClient', { ...generic, name: 'CSRF target', authorizeUrl: `http://127.0.0.1:${port}/auth`, tokenUrl: `http://127.0.0.1:${port}/token` });
+      const mailbox = await create('Mailbox', { name: 'CSRF mailbox', direction: 'incoming', protocol: 'imap', host: '127.0.0.1', port, encryption: 'none', username: 'csrf@example.test', password: 'csrf password' });
+      const user = await users.save(users.create({ email: 'csrf-target@example.test', role: 'viewer' }));
+      const attacks = {
+        Validate: () => agent.post(`${API}/OAuthClient/records/${client.record.params.id}/validate`),
+        Check: () => agent.post(`${API}/Mailbox/records/${mailbox.record.params.id}/check`),
+        Delete: () => agent.post(`${API}/Mailbox/records/${mailbox.record.params.id}/delete`),
+        'Users edit': () => agent.post(`${API}/AdminUser/records/${user.id}/edit`).field('role', 'admin'),
+      };
+      const forgeries: Record<string, (req: ReturnType<typeof agent.post>) => ReturnType<typeof agent.post>> = {
+        'a foreign Origin': (req) => req.set('Origin', 'https://evil.example'),
+        'Origin: null': (req) => req.set('Origin', 'null'),
+        'no Origin': (req) => req.unset('Origin'),
+        'a cross-site request': (req) => req.unset('Origin').set('Sec-Fetch-Site', 'cross-site'),
+        'a same-site page of another origin': (req) => req.set('Sec-Fetch-Site', 'same-site'),
+      };
+      for (const [action, send] of Object.entries(attacks)) {
+        for (const [forgery, forge] of Object.entries(forgeries)) {
+          const res = await forge(send());
+          expect([action, forgery, res.status, res.text]).toEqual([action, forgery, 403, expect.stringContaining(`must send the header Origin: ${t.origin}`)]);
+        }
+      }
+      await new Promise((settle) => setTimeout(settle, 200));
+      expect(connections).toEqual([]);
+      const [stored] = await t.db.query<{ lastCheckAt: string | null }>(`SELECT "lastCheckAt" FROM mailbox WHERE id = '${mailbox.record.params.id}'`);
+      expect(stored).toEqual({ lastCheckAt: null });
+      expect((await t.db.query(`SELECT id FROM oauth_transaction WHERE "clientId" = '${client.record.params.id}'`)).length).toBe(0);
+      expect((await users.findOneByOrFail({ id: user.id })).role).toBe('viewer');
+
+      // The same request from the panel's own page goes through: the listener sees the Check's connection.
+      const checked = await agent.post(`${API}/Mailbox/records/${mailbox.record.params.id}/check`).set('Sec-Fetch-Site', 'same-origin');
+      expect(checked.status).toBe(200);
+      expect(connections.length).toBeGreaterThan(0);
+      expect((await agent.get(`${API}/Mailbox/actions/list`).unset('Origin')).status).toBe(200);
+      await users.delete({ id: user.id });
+    } finally {
+      listener.close();
+    }
   });
 
   it('lets a viewer look but not change anything', async () => {
@@ -258,7 +296,7 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     const { DataSource } = await import('typeorm');
     const users = t.app.get(DataSource).getRepository(AdminUser);
     await users.save(users.create({ email: 'viewer@example.test', role: 'viewer', passwordHash: await hashPassword('viewer password') }));
-    const viewer = (await import('supertest')).default.agent(t.app.getHttpServer());
+    const viewer = t.browser();
     await viewer.post('/admin/login').type('form').send({ email: 'viewer@example.test', password: 'viewer password' });
     const list = await viewer.get(`${API}/Mailbox/actions/list`);
     expect(list.status).toBe(200);
@@ -280,7 +318,7 @@ describe('AdminJS panel (create, list, show, edit, delete; validation; secrets)'
     const { DataSource } = await import('typeorm');
     const users = t.app.get(DataSource).getRepository(AdminUser);
     const carl = await users.save(users.create({ email: 'carl@example.test', role: 'viewer', passwordHash: await hashPassword('carl password') }));
-    const browser = (await import('supertest')).default.agent(t.app.getHttpServer());
+    const browser = t.browser();
     await browser.post('/admin/login').type('form').send({ email: 'carl@example.test', password: 'carl password' });
     const canEdit = async () => (await browser.get(`${API}/Mailbox/actions/list`)).body.records[0].recordActions.map((a: { name: string }) => a.name).includes('edit');
     expect(await canEdit()).toBe(false);

@@ -32,7 +32,7 @@ describe('Admin app boot, login and sessions', () => {
     const printed = /e-mail:\s+(\S+)\n\s+password:\s+(\S+)/.exec(first.output.text);
     expect(printed).not.toBeNull();
     const [, email, password] = printed!;
-    const login = await first.http.post('/admin/login').type('form').send({ email, password });
+    const login = await first.http.post('/admin/login').set('Origin', first.origin).type('form').send({ email, password });
     expect(login.status).toBe(302);
     await first.stop();
 
@@ -46,9 +46,9 @@ describe('Admin app boot, login and sessions', () => {
     await first.login();
     await first.stop();
     const second = await startTestApp({ ADMIN_PASSWORD: 'a brand new password' }, db);
-    const old = await second.http.post('/admin/login').type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const old = await second.http.post('/admin/login').set('Origin', second.origin).type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     expect(old.text).toContain('invalidCredentials');
-    const fresh = await second.http.post('/admin/login').type('form').send({ email: ADMIN_EMAIL.toUpperCase(), password: 'a brand new password' });
+    const fresh = await second.http.post('/admin/login').set('Origin', second.origin).type('form').send({ email: ADMIN_EMAIL.toUpperCase(), password: 'a brand new password' });
     expect(fresh.status).toBe(302);
     const [row] = await db.query<{ passwordHash: string }>(`SELECT "passwordHash" FROM admin_user`);
     expect(row.passwordHash).toMatch(/^scrypt\$/);
@@ -58,7 +58,7 @@ describe('Admin app boot, login and sessions', () => {
 
   it('keeps a session across a restart: sessions live in the database', async () => {
     const first = await startTestApp({}, db);
-    const res = await first.http.post('/admin/login').type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const res = await first.http.post('/admin/login').set('Origin', first.origin).type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     const cookie = cookieOf(res)!;
     expect(cookie).toBeDefined();
     await first.stop();
@@ -76,9 +76,9 @@ describe('Admin app boot, login and sessions', () => {
 
   it('gives a new session id at login, so a planted id is worthless; logout ends the session', async () => {
     const t = await startTestApp({}, db);
-    const first = cookieOf(await t.http.post('/admin/login').type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }))!;
+    const first = cookieOf(await t.http.post('/admin/login').set('Origin', t.origin).type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }))!;
     const second = cookieOf(
-      await t.http.post('/admin/login').set('Cookie', first).type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+      await t.http.post('/admin/login').set('Origin', t.origin).set('Cookie', first).type('form').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
     )!;
     expect(second).not.toBe(first);
     expect((await t.http.get('/admin/api/resources/Mailbox/actions/list').set('Cookie', first)).status).toBe(302);
@@ -122,7 +122,7 @@ describe('The built app as `npm start` runs it', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain('"action":"/admin/login"');
       const [, email, password] = /e-mail:\s+(\S+)\n\s+password:\s+(\S+)/.exec(first.output())!;
-      const cookie = cookieOf(await request(base).post('/admin/login').type('form').send({ email, password }))!;
+      const cookie = cookieOf(await request(base).post('/admin/login').set('Origin', base).type('form').send({ email, password }))!;
       // The layout and every script it loads: AdminJS's own assets are found from its original location.
       const layout = await request(base).get('/admin').set('Cookie', cookie);
       expect(layout.status).toBe(200);

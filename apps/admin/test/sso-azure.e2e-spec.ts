@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 import { OidcPeer } from '../../../test/support/oidc-peer.js';
@@ -31,7 +30,7 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
   }
 
   async function signIn(id: string, login: string) {
-    const browser = request.agent(t.app.getHttpServer());
+    const browser = t.browser();
     const start = await browser.get(`/oauth/sign-in/${id}`);
     expect(start.status).toBe(303);
     const authorizeUrl = new URL(start.headers.location);
@@ -42,7 +41,7 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
 
   /** A sign-in whose token response carries an ID token signed with the AS's real key, with the claims `forge` gives for the request's nonce. */
   async function signInWithForgedIdToken(id: string, login: string, forge: (nonce: string) => Record<string, unknown>) {
-    const session = request.agent(t.app.getHttpServer());
+    const session = t.browser();
     const begun = await session.get(`/oauth/sign-in/${id}`);
     const key = await peer.signingKey();
     const idToken = await new SignJWT({ tid: TENANT, oid: randomUUID(), preferred_username: login, ...forge(new URL(begun.headers.location).searchParams.get('nonce')!) })
@@ -140,9 +139,9 @@ describe('Sign-in with the Azure preset (passport-azure-ad, https metadata on lo
     expect(refused.callback.text).toMatch(/refused the sign-in code: check the Client Secret/);
 
     const other = await azureClient();
-    const browser = request.agent(t.app.getHttpServer());
+    const browser = t.browser();
     const start = await browser.get(`/oauth/sign-in/${other.id}`);
-    const foreign = await request.agent(t.app.getHttpServer()).get(`/oauth/sign-in/${other.id}`);
+    const foreign = await t.browser().get(`/oauth/sign-in/${other.id}`);
     const { redirect } = await peer.consent(foreign.headers.location, 'paul@contoso.test');
     // Another sign-in's code injected into this one: PKCE makes it worthless.
     const back = new URL(redirect!);

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
-import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { freePort } from '../../../test/support/dovecot-peer.js';
 import { LDAP_READER_DN, LDAP_SUFFIX, LdapPeer } from '../../../test/support/ldap-peer.js';
@@ -33,7 +32,7 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
 
   /** A fresh browser: starts at the login button, signs in at the provider, comes back. */
   async function signIn(id: string, login: string, beforeCallback?: (authorizeUrl: URL) => Promise<void>, server: OidcPeer = peer) {
-    const browser = request.agent(t.app.getHttpServer());
+    const browser = t.browser();
     const start = await browser.get(`/oauth/sign-in/${id}`);
     expect(start.status).toBe(303);
     const authorizeUrl = new URL(start.headers.location);
@@ -234,7 +233,7 @@ describe('Sign-in through a User-type OAuth client (SSO)', () => {
 
   it('refuses a callback that arrives in another browser session', async () => {
     const { id } = await userClient();
-    const browser = request.agent(t.app.getHttpServer());
+    const browser = t.browser();
     const start = await browser.get(`/oauth/sign-in/${id}`);
     const { redirect } = await peer.consent(start.headers.location, 'gina@example.test');
     const back = new URL(redirect!);

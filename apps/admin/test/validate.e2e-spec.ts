@@ -141,7 +141,7 @@ describe('Validate and Copy URL against a real authorization server', () => {
     const { id } = await client();
     const ds = t.app.get(DataSource);
     await ds.getRepository(AdminUser).save(ds.getRepository(AdminUser).create({ email: 'other@example.test', passwordHash: await hashPassword('other admin password') }));
-    const otherAdmin = (await import('supertest')).default.agent(t.app.getHttpServer());
+    const otherAdmin = t.browser();
     await otherAdmin.post('/admin/login').type('form').send({ email: 'other@example.test', password: 'other admin password' });
     const { redirect } = await peer.consent(await authorizeUrl(id), 'alice@example.test');
     const refused = await otherAdmin.get(pathOf(redirect!));

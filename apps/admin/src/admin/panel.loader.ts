@@ -15,8 +15,22 @@ type Options = Parameters<ExpressLoader['register']>[2];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * Whether a state-changing request shows that it came from the panel's own
+ * pages. Browsers send Origin on every POST and Sec-Fetch-Site on secure and
+ * loopback origins, so a request with neither did not come from a browser
+ * page of ours: it is refused like a foreign one (a cookie alone proves nothing).
+ */
+export function fromOwnPages(req: Request, ownOrigin: string): boolean {
+  const origin = req.get('origin');
+  const site = req.get('sec-fetch-site');
+  if (origin !== undefined && origin !== ownOrigin) return false;
+  if (site !== undefined && site !== 'same-origin') return false;
+  return origin !== undefined || site !== undefined;
+}
+
+/**
  * ExpressLoader, with the router wrapped: requests that change something must
- * come from the panel's own pages (Origin / Sec-Fetch-Site, against CSRF), and
+ * come from the panel's own pages (`fromOwnPages`, against CSRF), and
  * HTML pages go out without the external font stylesheet. The function keeps
  * the name `admin`: the loader finds its layer by that name to move it ahead
  * of Nest's body parsers.
@@ -31,16 +45,14 @@ export class PanelLoader extends ExpressLoader {
   // eslint-disable-next-line @typescript-eslint/require-await
   override async register(admin: AdminJS, httpAdapter: AbstractHttpAdapter, options: Options): Promise<void> {
     const ownOrigin = new URL(this.config.publicBaseUrl).origin;
+    const refusal = `This request did not come from the admin panel and was refused. Use the panel at ${ownOrigin}${admin.options.rootPath}; a script must send the header Origin: ${ownOrigin}.`;
     const app = httpAdapter.getInstance<Application>();
     const router = options.auth
       ? AdminJSExpress.buildAuthenticatedRouter(admin, options.auth, undefined, options.sessionOptions, options.formidableOptions)
       : AdminJSExpress.buildRouter(admin, undefined, options.formidableOptions);
     app.use(admin.options.rootPath, function admin(req: Request, res: Response, next: NextFunction) {
-      if (!SAFE_METHODS.has(req.method)) {
-        const origin = req.get('origin');
-        if ((origin && origin !== ownOrigin) || req.get('sec-fetch-site') === 'cross-site') {
-          return res.status(403).type('text/plain').send('This request did not come from the admin panel and was refused.');
-        }
+      if (!SAFE_METHODS.has(req.method) && !fromOwnPages(req, ownOrigin)) {
+        return res.status(403).type('text/plain').send(refusal);
       }
       const send = res.send.bind(res);
       res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONTS, '') : body);
