@@ -12,33 +12,32 @@ type Listed = { kind: 'client' | 'mailbox' | 'directory'; id: string; name: stri
  * UNION ALL. The SQL holds only names from the entity metadata and the enums' own constants, never a request value.
  */
 export async function dashboardSummary(dataSource: DataSource) {
-  const sql = new DashboardSql(dataSource);
-  const client = sql.entity(OAuthClient);
-  const mailbox = sql.entity(Mailbox);
-  const directory = sql.entity(LdapDirectory);
+  const client = quoted(dataSource, OAuthClient);
+  const mailbox = quoted(dataSource, Mailbox);
+  const directory = quoted(dataSource, LdapDirectory);
   const top = (select: string, from: string, where: string, order: string) => `SELECT * FROM (SELECT ${select} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${LIST}) AS top`;
   const [counts, listed] = (await Promise.all([
     dataSource.query(
       [
-        `SELECT 'client' AS kind, ${sql.text(client('validationStatus'))} AS status, COUNT(*) AS n FROM ${client.table} GROUP BY ${client('validationStatus')}`,
-        `SELECT 'mailbox', ${sql.text(mailbox('lastCheckStatus'))}, COUNT(*) FROM ${mailbox.table} GROUP BY ${mailbox('lastCheckStatus')}`,
+        `SELECT 'client' AS kind, ${text(client('validationStatus'))} AS status, COUNT(*) AS n FROM ${client.table} GROUP BY ${client('validationStatus')}`,
+        `SELECT 'mailbox', ${text(mailbox('lastCheckStatus'))}, COUNT(*) FROM ${mailbox.table} GROUP BY ${mailbox('lastCheckStatus')}`,
       ].join(' UNION ALL '),
     ),
     dataSource.query(
       [
         top(
-          `'client' AS kind, ${client('id')} AS id, ${client('name')} AS name, ${sql.text(client('validationStatus'))} AS status, ${client('lastError')} AS message`,
+          `'client' AS kind, ${client('id')} AS id, ${client('name')} AS name, ${text(client('validationStatus'))} AS status, ${client('lastError')} AS message`,
           client.table,
-          `${client('validationStatus')} <> ${sql.literal(ValidationStatus.Valid)} AND ${client('status')} = ${sql.literal(RecordStatus.Enabled)} AND ${client('type')} = ${sql.literal(OAuthClientType.Mailbox)}`,
+          `${client('validationStatus')} <> ${literal(ValidationStatus.Valid)} AND ${client('status')} = ${literal(RecordStatus.Enabled)} AND ${client('type')} = ${literal(OAuthClientType.Mailbox)}`,
           client('name'),
         ),
         top(
           `'mailbox', ${mailbox('id')}, ${mailbox('name')}, NULL, ${mailbox('lastCheckMessage')}`,
           mailbox.table,
-          `${mailbox('lastCheckStatus')} = ${sql.literal(CheckStatus.Failed)} AND ${mailbox('status')} = ${sql.literal(RecordStatus.Enabled)}`,
+          `${mailbox('lastCheckStatus')} = ${literal(CheckStatus.Failed)} AND ${mailbox('status')} = ${literal(RecordStatus.Enabled)}`,
           mailbox('name'),
         ),
-        top(`'directory', ${directory('id')}, ${directory('name')}, NULL, ${directory('lastTestMessage')}`, directory.table, `${directory('lastTestStatus')} = ${sql.literal(CheckStatus.Failed)}`, directory('name')),
+        top(`'directory', ${directory('id')}, ${directory('name')}, NULL, ${directory('lastTestMessage')}`, directory.table, `${directory('lastTestStatus')} = ${literal(CheckStatus.Failed)}`, directory('name')),
       ].join(' UNION ALL ') + ' ORDER BY kind, name',
     ),
   ])) as [Count[], Listed[]];
@@ -59,30 +58,23 @@ export async function dashboardSummary(dataSource: DataSource) {
   };
 }
 
-/** Quoted names from the entity metadata and checked constants, in the dialect of the app's database. */
-class DashboardSql {
-  constructor(private readonly dataSource: DataSource) {}
+/** `column('prop')` is the entity's quoted column and `.table` its quoted table, in the dialect of the app's database. */
+function quoted(dataSource: DataSource, target: EntityTarget<ObjectLiteral>) {
+  const metadata = dataSource.getMetadata(target);
+  const escape = (name: string) => dataSource.driver.escape(name);
+  const column = (property: string) => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${metadata.name} has no column ${property}`);
+    return escape(found.databaseName);
+  };
+  return Object.assign(column, { table: escape(metadata.tableName) });
+}
 
-  /** `column('prop')` is the quoted column; `.table` the quoted table. */
-  entity(target: EntityTarget<ObjectLiteral>) {
-    const metadata = this.dataSource.getMetadata(target);
-    const escape = (name: string) => this.dataSource.driver.escape(name);
-    const column = (property: string) => {
-      const found = metadata.findColumnWithPropertyName(property);
-      if (!found) throw new Error(`${metadata.name} has no column ${property}`);
-      return escape(found.databaseName);
-    };
-    return Object.assign(column, { table: escape(metadata.tableName) });
-  }
+/** Enum columns as text, so branches over PostgreSQL's distinct enum types can be united. */
+const text = (column: string) => `CAST(${column} AS VARCHAR(40))`;
 
-  /** Enum columns as text, so branches over PostgreSQL's distinct enum types can be united. */
-  text(column: string): string {
-    return `CAST(${column} AS VARCHAR(40))`;
-  }
-
-  /** A string constant from the enums: only plain words ever reach the SQL. */
-  literal(value: string): string {
-    if (!/^[a-z_]+$/.test(value)) throw new Error(`Not a plain constant: ${value}`);
-    return `'${value}'`;
-  }
+/** A string constant from the enums: only plain words ever reach the SQL. */
+function literal(value: string): string {
+  if (!/^[a-z_]+$/.test(value)) throw new Error(`Not a plain constant: ${value}`);
+  return `'${value}'`;
 }

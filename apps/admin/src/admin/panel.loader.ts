@@ -20,7 +20,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * loopback origins, so a request with neither did not come from a browser
  * page of ours: it is refused like a foreign one (a cookie alone proves nothing).
  */
-export function fromOwnPages(req: Request, ownOrigin: string): boolean {
+function fromOwnPages(req: Request, ownOrigin: string): boolean {
   const origin = req.get('origin');
   const site = req.get('sec-fetch-site');
   if (origin !== undefined && origin !== ownOrigin) return false;
