@@ -11,6 +11,9 @@ const PASSWORD = 'a bench password of some length';
  * its JSON and the number of SQL statements it ran.
  */
 export async function bootAdmin(env) {
+  // As apps/admin/src/main.ts starts it: AdminJS serves the bundle `npm run build` made, instead of
+  // bundling its components at boot and watching their sources for the rest of the run.
+  process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
   const { createApp } = await import('../dist/apps/admin/src/bootstrap.js');
   const { loadAppConfig } = await import('../dist/apps/admin/src/config/app.config.js');
   const config = await loadAppConfig(

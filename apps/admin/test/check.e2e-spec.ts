@@ -110,6 +110,9 @@ describe('Check and the mailbox service against a real Dovecot', () => {
     const res = await check(id);
     expect(res.notice).toEqual({ type: 'success', message: expect.stringMatching(/^Connection Successful: /) });
     expect(res.record.params).toMatchObject({ lastCheckStatus: 'ok', lastCheckMessage: res.notice.message });
+    // The record answered is the one stored, though the action does not read it again.
+    const shown = await agent.get(`${API}/Mailbox/records/${id}/show`);
+    expect(shown.body.record.params).toEqual(res.record.params);
   });
 
   it.each([

@@ -16,7 +16,7 @@ export { TokenService } from './tokens/token.service.js';
 export { CLIENT_CHANGE_CHANNEL, ClientChangeFeed } from './tokens/client-change.feed.js';
 export { MailboxService, MailboxUnavailableError } from './mailboxes/mailbox.service.js';
 export type { FleetOptions, MailboxCheckOutcome, MailboxFetchOutcome, MailboxSelection } from './mailboxes/mailbox-fleet.js';
-export type { CheckResult, CheckStage } from './transports/mail-check.result.js';
+export { checkedFields, type CheckOutcome, type CheckResult, type CheckStage } from './transports/mail-check.result.js';
 export type { FetchedMessage, MailboxField, MailCredential, MailEndpoint, MailFailure, MailFetchState, MailSession, MailTransport, TokenAudience, TransportResult } from './transports/mail-transport.js';
 export { MAIL_TRANSPORTS } from './transports/mail-transport.registry.js';
 export { classifyMailError, serverText, type MailErrorReading, type MailErrorPlace } from './transports/mail-error.classifier.js';
@@ -30,7 +30,7 @@ export { MAILBOX_EDITABLE_FIELDS, type MailboxDraft } from './validation/mailbox
 export { LDAP_DIRECTORY_EDITABLE_FIELDS, DEFAULT_SEARCH_FILTER, type LdapDirectoryDraft } from './validation/ldap-directory.validator.js';
 export type { Validated } from './validation/input-reader.js';
 export { checkText } from './validation/field-rules.js';
-export { LdapDirectoryService, type DirectoryTestResult, type DirectoryLookup } from './directories/ldap-directory.service.js';
+export { LdapDirectoryService, testedFields, type DirectoryTestResult, type DirectoryLookup } from './directories/ldap-directory.service.js';
 
 export { BUILT_IN_OAUTH_PROVIDERS, OAuthProviderRegistry, type EffectiveClientSettings } from './providers/oauth-provider.registry.js';
 export type { OAuthProvider, ProviderClient, ProviderDraft, ProviderEndpoints, ProviderField, ProviderScopes, SignInCandidate } from './providers/oauth-provider.js';

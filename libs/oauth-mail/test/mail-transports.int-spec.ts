@@ -104,7 +104,7 @@ describe('Mail transports', () => {
 
       const result = await app.get(MailboxService).check(id);
 
-      expect(result).toEqual({ ok: true, protocol: 'imap', message: 'Connection Successful: the fake transport was reached.' });
+      expect(result).toEqual({ ok: true, protocol: 'imap', message: 'Connection Successful: the fake transport was reached.', checkedAt: expect.any(Date) });
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ endpoint: { kind: 'socket', host: '127.0.0.1', port: 993, encryption: 'ssl' }, username: USER, credential: { kind: 'password', password: 'pw-seam' } });
       expect(typeof seen[0].lookup).toBe('function');
@@ -252,7 +252,7 @@ describe('Mail transports', () => {
       const oddClient = await clientWithToken(app, await sign(odd));
       const id = await mailbox(app, { protocol, encryption: 'ssl', port: bothMechanisms.ports.imaps, username: odd, oauthClientId: oddClient });
       // Dovecot compares the token's subject with the name it unescaped from the GS2 header.
-      expect(await app.get(MailboxService).check(id)).toEqual({ ok: true, protocol, message: expect.stringMatching(/^Connection Successful: /) });
+      expect(await app.get(MailboxService).check(id)).toEqual({ ok: true, protocol, message: expect.stringMatching(/^Connection Successful: /), checkedAt: expect.any(Date) });
     });
 
     it('uses a token of at least 2 KB', () => {
@@ -269,7 +269,7 @@ describe('Mail transports', () => {
       const calls = countTokenCalls(app);
       const id = await mailbox(app, { direction: protocol === 'smtp' ? 'outgoing' : 'incoming', protocol, encryption, port: ports[protocol][encryption], oauthClientId: client });
       const result = await app.get(MailboxService).check(id);
-      expect(result).toEqual({ ok: true, protocol, message: expect.stringMatching(/^Connection Successful: /) });
+      expect(result).toEqual({ ok: true, protocol, message: expect.stringMatching(/^Connection Successful: /), checkedAt: expect.any(Date) });
       expect(calls.rejected).toBe(0);
     });
 

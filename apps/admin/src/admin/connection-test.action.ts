@@ -7,19 +7,20 @@ type TestOutcome = { ok: true; message: string } | { ok: false; stage: string; c
 /**
  * A record action that tests a connection (mailbox Check, directory Test
  * connection): POST only, since it reaches out and writes the outcome on the
- * record; the outcome comes back as a notice.
+ * record; the outcome comes back as a notice. `recorded` names the columns the
+ * test wrote, so the record answered is current without reading it again.
  */
-export function connectionTestAction(run: (id: string) => Promise<TestOutcome>) {
+export function connectionTestAction<R extends TestOutcome>(run: (id: string) => Promise<R>, recorded: (result: R) => Record<string, unknown>) {
   return {
     actionType: 'record' as const,
     icon: 'Activity',
     component: Components.CheckAction,
-    handler: async (request: ActionRequest, _res: unknown, { record, resource, currentAdmin }: ActionContext) => {
+    handler: async (request: ActionRequest, _res: unknown, { record, currentAdmin }: ActionContext) => {
       if (request.method !== 'post') return { record: record!.toJSON(currentAdmin) };
       const result = await run(String(record!.id()));
-      const fresh = await resource.findOne(String(record!.id()));
+      record!.storeParams(recorded(result));
       return {
-        record: (fresh ?? record!).toJSON(currentAdmin),
+        record: record!.toJSON(currentAdmin),
         notice: { message: result.message, type: result.ok ? 'success' : 'error' },
         check: result.ok ? { ok: true } : { ok: false, stage: result.stage, code: result.code },
       };

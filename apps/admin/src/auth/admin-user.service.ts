@@ -19,7 +19,7 @@ export interface CurrentAdmin {
 const FIRST_ADMIN_EMAIL = 'admin@localhost';
 
 /** What a session keeps of a user. */
-export const toCurrentAdmin = (user: AdminUser): CurrentAdmin => ({
+export const toCurrentAdmin = (user: Pick<AdminUser, 'id' | 'email' | 'role' | 'name'>): CurrentAdmin => ({
   id: user.id,
   email: user.email,
   role: user.role,

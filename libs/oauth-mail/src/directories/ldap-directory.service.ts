@@ -8,6 +8,7 @@ import { SecretVault } from '../crypto/secret-vault.js';
 import { LdapDirectory } from '../entities/ldap-directory.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { CheckStatus } from '../entities/mailbox.enums.js';
+import { updateStatus } from '../entities/status-update.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
@@ -18,7 +19,13 @@ import { buildSearchFilter } from './ldap-filter.js';
 import { withLdap, type LdapStage } from './ldap.connection.js';
 
 /** The outcome of Test connection (bind, then read Base DN). */
-export type DirectoryTestResult = { ok: true; message: string } | { ok: false; stage: LdapStage; code: ErrorCode; message: string };
+/** A Test connection's outcome and when it finished, as the directory's `lastTest*` columns record it. */
+export type DirectoryTestResult = ({ ok: true; message: string } | { ok: false; stage: LdapStage; code: ErrorCode; message: string }) & { testedAt: Date };
+
+/** The directory columns a Test connection records. */
+export function testedFields(result: DirectoryTestResult): { lastTestAt: Date; lastTestStatus: CheckStatus; lastTestMessage: string } {
+  return { lastTestAt: result.testedAt, lastTestStatus: result.ok ? CheckStatus.Ok : CheckStatus.Failed, lastTestMessage: result.message };
+}
 
 /** A person found in a related directory: the entry and the mapped attributes (a list for `attribute[]`). */
 export type DirectoryLookup =
@@ -97,16 +104,14 @@ export class LdapDirectoryService {
   /** Test connection: connect, bind and read Base DN; the outcome is stored on the directory. */
   async test(id: string): Promise<DirectoryTestResult> {
     const directory = await this.directories.findOneBy({ id });
-    if (!directory) return { ok: false, stage: 'connect', code: 'NOT_FOUND', message: 'This directory does not exist any more.' };
+    if (!directory) return { ok: false, stage: 'connect', code: 'NOT_FOUND', message: 'This directory does not exist any more.', testedAt: new Date() };
     const outcome = await this.withDirectory(directory, (client) => client.search(directory.baseDn, { scope: 'base', attributes: ['1.1'] }));
-    const result: DirectoryTestResult = outcome.ok
-      ? { ok: true, message: `Connection Successful: bound${directory.bindDn ? ` as ${directory.bindDn}` : ' anonymously'} and read ${directory.baseDn}.` }
-      : { ok: false, stage: outcome.stage, code: outcome.code, message: outcome.message };
-    await this.directories.update(directory.id, {
-      lastTestAt: new Date(),
-      lastTestStatus: result.ok ? CheckStatus.Ok : CheckStatus.Failed,
-      lastTestMessage: result.message.slice(0, 1000),
-    });
+    const found = outcome.ok
+      ? { ok: true as const, message: `Connection Successful: bound${directory.bindDn ? ` as ${directory.bindDn}` : ' anonymously'} and read ${directory.baseDn}.` }
+      : { ok: false as const, stage: outcome.stage, code: outcome.code, message: outcome.message };
+    // Cut to what the column keeps, so the result and the record say the same.
+    const result: DirectoryTestResult = { ...found, message: found.message.slice(0, 1000), testedAt: new Date() };
+    await updateStatus(this.directories, directory.id, testedFields(result));
     return result;
   }
 

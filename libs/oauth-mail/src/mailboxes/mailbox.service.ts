@@ -6,7 +6,8 @@ import { In, MoreThan, type FindOptionsWhere, type Repository } from 'typeorm';
 import { EgressPolicy } from '../egress/egress-policy.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
-import { CheckStatus, type MailProtocol } from '../entities/mailbox.enums.js';
+import type { MailProtocol } from '../entities/mailbox.enums.js';
+import { updateStatus } from '../entities/status-update.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
@@ -14,7 +15,7 @@ import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
 import { OAuthProviderRegistry } from '../providers/oauth-provider.registry.js';
 import { TokenService } from '../tokens/token.service.js';
 import { isImapClientLender } from '../transports/imap/imap.transport.js';
-import type { CheckResult } from '../transports/mail-check.result.js';
+import { checkedFields, checkResult, type CheckOutcome, type CheckResult } from '../transports/mail-check.result.js';
 import { passwordRefusedHint } from '../transports/mail-error.classifier.js';
 import { transportsInForce } from '../transports/mail-transport.registry.js';
 import type { FetchedMessage, MailCredential, MailEndpoint, MailFailure, MailSession, MailTransport, TransportResult } from '../transports/mail-transport.js';
@@ -86,7 +87,7 @@ export class MailboxService {
   checkMany(selection: MailboxSelection, options: FleetOptions = {}): AsyncGenerator<MailboxCheckOutcome> {
     return this.fleet(selection, options, async (mailboxId, protocol) => ({
       mailboxId,
-      result: await this.check(mailboxId).catch((error: unknown) => this.unexpected(error, protocol)),
+      result: await this.check(mailboxId).catch((error: unknown) => checkResult(this.unexpected(error, protocol))),
     }));
   }
 
@@ -114,7 +115,7 @@ export class MailboxService {
     const fetchNew = transport.fetchNew?.bind(transport);
     if (!fetchNew) throw new MailboxUnavailableError(configFailure(mailbox.protocol, `This is a ${mailbox.protocol.toUpperCase()} mailbox: it cannot fetch messages.`));
     const { messages, state } = orThrow(await this.attempt(mailbox, transport, fetchNew));
-    await this.mailboxes.update({ id: mailbox.id }, { fetchState: state });
+    await updateStatus(this.mailboxes, mailbox.id, { fetchState: state });
     return messages;
   }
 
@@ -176,15 +177,12 @@ export class MailboxService {
   }
 
   private async runCheck(mailboxId: string): Promise<CheckResult> {
-    const result = await this.probe(mailboxId);
-    await this.mailboxes.update(
-      { id: mailboxId },
-      { lastCheckAt: new Date(), lastCheckStatus: result.ok ? CheckStatus.Ok : CheckStatus.Failed, lastCheckMessage: result.message.slice(0, 1000) },
-    );
+    const result = checkResult(await this.probe(mailboxId));
+    await updateStatus(this.mailboxes, mailboxId, checkedFields(result));
     return result;
   }
 
-  private async probe(mailboxId: string): Promise<CheckResult> {
+  private async probe(mailboxId: string): Promise<CheckOutcome> {
     const found = await this.usable(mailboxId);
     if (!found.ok) return found;
     const { mailbox, transport } = found.value;

@@ -1,10 +1,26 @@
 import type { ErrorCode } from '../errors/error-codes.js';
-import type { MailProtocol } from '../entities/mailbox.enums.js';
+import { CheckStatus, type MailProtocol } from '../entities/mailbox.enums.js';
 
 /** The step a Check reached: settings, OAuth token, TCP, TLS, login, folder. */
 export type CheckStage = 'config' | 'token' | 'connect' | 'tls' | 'auth' | 'open';
 
-/** The outcome of a mailbox Check. Expected failures are values, with a message an admin can act on. */
-export type CheckResult =
+/** What a Check found. Expected failures are values, with a message an admin can act on. */
+export type CheckOutcome =
   | { ok: true; protocol: MailProtocol; message: string }
   | { ok: false; protocol: MailProtocol; stage: CheckStage; code: ErrorCode; message: string; retryable: boolean };
+
+/** The outcome of a mailbox Check, and when it finished: the mailbox's `lastCheckAt`, `lastCheckStatus` and `lastCheckMessage` hold exactly this. */
+export type CheckResult = CheckOutcome & { checkedAt: Date };
+
+/** The longest message a Check records; longer ones are cut. */
+const MESSAGE_MAX = 1000;
+
+/** A finished Check as its result, with the message cut to what is recorded. */
+export function checkResult(outcome: CheckOutcome, checkedAt = new Date()): CheckResult {
+  return { ...outcome, message: outcome.message.slice(0, MESSAGE_MAX), checkedAt };
+}
+
+/** The mailbox columns a Check records. */
+export function checkedFields(result: CheckResult): { lastCheckAt: Date; lastCheckStatus: CheckStatus; lastCheckMessage: string } {
+  return { lastCheckAt: result.checkedAt, lastCheckStatus: result.ok ? CheckStatus.Ok : CheckStatus.Failed, lastCheckMessage: result.message };
+}

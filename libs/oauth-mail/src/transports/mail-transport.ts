@@ -3,7 +3,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { ConnectLookup } from '../egress/egress-policy.js';
 import type { Mailbox } from '../entities/mailbox.entity.js';
 import type { MailEncryption } from '../entities/mailbox.enums.js';
-import type { CheckResult } from './mail-check.result.js';
+import type { CheckOutcome } from './mail-check.result.js';
 
 /** Whose token a transport needs: the mail servers' (IMAP, POP3, SMTP) or, later, Microsoft Graph's. */
 export type TokenAudience = 'mail' | 'graph';
@@ -23,7 +23,7 @@ export const socketEndpoint = (mailbox: Readonly<Mailbox>): MailEndpoint => ({ k
 export type MailCredential = { kind: 'password'; password: string } | { kind: 'token'; accessToken: string };
 
 /** A failed mail step, as a Check reports it. */
-export type MailFailure = Extract<CheckResult, { ok: false }>;
+export type MailFailure = Extract<CheckOutcome, { ok: false }>;
 
 /** What a transport operation gives back: its value, or a failure in the library's codes. */
 export type TransportResult<T> = { ok: true; value: T } | MailFailure;

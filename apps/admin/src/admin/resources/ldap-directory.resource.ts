@@ -1,4 +1,4 @@
-import { LDAP_DIRECTORY_EDITABLE_FIELDS, LdapDirectory, DEFAULT_SEARCH_FILTER, type LdapDirectoryService } from '@app/oauth-mail';
+import { LDAP_DIRECTORY_EDITABLE_FIELDS, LdapDirectory, DEFAULT_SEARCH_FILTER, testedFields, type LdapDirectoryService } from '@app/oauth-mail';
 import type { ResourceWithOptions } from 'adminjs';
 import { connectionTestAction } from '../connection-test.action.js';
 import type { DataSource } from 'typeorm';
@@ -56,7 +56,7 @@ export function ldapDirectoryResource(directories: LdapDirectoryService, dataSou
         edit: { before: [save] },
         delete: { before: [deleteGuard((id) => directories.deletionRefusal(id))] },
         bulkDelete: { isAccessible: false, isVisible: false },
-        testConnection: connectionTestAction((id) => directories.test(id)),
+        testConnection: connectionTestAction((id) => directories.test(id), testedFields),
       },
     },
   };

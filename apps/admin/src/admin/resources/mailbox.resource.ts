@@ -1,4 +1,4 @@
-import { MAIL_TRANSPORTS, MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxField, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
+import { checkedFields, MAIL_TRANSPORTS, MAILBOX_EDITABLE_FIELDS, Mailbox, type MailboxField, type MailboxService, type MailboxSettingsService } from '@app/oauth-mail';
 import { connectionTestAction } from '../connection-test.action.js';
 import { Components } from '../component-loader.js';
 import type { DataSource } from 'typeorm';
@@ -79,7 +79,7 @@ export function mailboxResource(mailboxes: MailboxSettingsService, mail: Mailbox
       actions: {
         new: { before: [save], component: Components.NewWithDefaults, custom: { defaults: { status: 'enabled' } } },
         edit: { before: [save] },
-        check: connectionTestAction((id) => mail.check(id)),
+        check: connectionTestAction((id) => mail.check(id), checkedFields),
         checkAll: bulkCheck('resource'),
         checkSelected: bulkCheck('bulk'),
       },
