@@ -7,6 +7,7 @@ import { OutboundHttpClient } from './net/outbound-http.client.js';
 import { IssuerDiscovery } from './clients/issuer-metadata.js';
 import { TokenService } from './tokens/token.service.js';
 import { AccessTokenCache } from './tokens/access-token.cache.js';
+import { DatabaseClock } from './tokens/database.clock.js';
 import { ClientChangeFeed } from './tokens/client-change.feed.js';
 import { ClientChangeSubscriber } from './tokens/client-change.subscriber.js';
 import { MailboxService } from './mailboxes/mailbox.service.js';
@@ -60,6 +61,7 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     OutboundHttpClient,
     IssuerDiscovery,
     TokenEndpointClient,
+    DatabaseClock,
     AccessTokenCache,
     ClientChangeFeed,
     ClientChangeSubscriber,

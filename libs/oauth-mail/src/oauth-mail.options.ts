@@ -15,6 +15,11 @@ export interface OAuthMailModuleOptions {
   callbackPath?: string;
   /** Deadline of every call to a provider, in ms. Default 30 000. */
   httpTimeoutMs?: number;
+  /**
+   * This process's clock, epoch ms. Default `Date.now`. Token freshness and refresh
+   * leases run on the database's clock, measured against this one; tests inject a skewed one.
+   */
+  clock?: () => number;
   /** Extra CA certificates (PEM) trusted for mail and LDAP servers, besides the system's. Certificate checks are never turned off. */
   mailTrustedCa?: string[];
   /** Deadline of each mail or LDAP step (connect, greeting, login, command, search), in ms. Default 10 000, so a Check ends within about 30 s. */

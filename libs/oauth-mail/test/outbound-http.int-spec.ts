@@ -11,6 +11,7 @@ import { DEFAULT_BLOCKED_NETWORKS, EgressPolicy, type HostResolver } from '../sr
 import { OutboundHttpClient } from '../src/net/outbound-http.client.js';
 import { OutboundHttpError } from '../src/net/outbound-http.error.js';
 import { TokenEndpointClient } from '../src/tokens/token-endpoint.client.js';
+import type { DatabaseClock } from '../src/tokens/database.clock.js';
 import { ConnectProxy } from '../../../test/support/connect-proxy.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -147,7 +148,7 @@ describe(OutboundHttpClient.name, () => {
       return [{ address: answers[Math.min(asked.length - 1, answers.length - 1)], family: 4 }];
     };
     const egress = new EgressPolicy(['127.0.0.0/8'], rebinding);
-    const tokens = new TokenEndpointClient(new OutboundHttpClient({ httpTimeoutMs: 2000 }, egress));
+    const tokens = new TokenEndpointClient(new OutboundHttpClient({ httpTimeoutMs: 2000 }, egress), { now: Date.now } as DatabaseClock);
     const endpoint = { tokenUrl: `http://rebind.test:${server.port}/token`, clientId: 'c', clientSecret: 'client-secret-value', proxy: null, verifySsl: true, hint: () => null };
     const error = await tokens.refresh(endpoint, 'refresh-token-value').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'EGRESS_BLOCKED', message: expect.stringMatching(/rebind\.test \(127\.0\.0\.1\) is in a network this server never connects to/) });

@@ -149,12 +149,70 @@ describe(TokenService.name, () => {
     expect(second.row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(first.row.accessTokenExpiresAt!.getTime());
   });
 
+  it.each([
+    ['an HTML page', { rawBody: '<html><body>Sign in</body></html>', contentType: 'text/html' }],
+    ['a JSON array', { body: [{ access_token: 'a', token_type: 'Bearer' }] }],
+    ['no access_token', { body: { token_type: 'Bearer', expires_in: 3600, refresh_token: 'would-replace' } }],
+    ['token_type "mac"', { body: { access_token: 'a', token_type: 'mac', expires_in: 3600, refresh_token: 'would-replace' } }],
+    ['expires_in -5', { body: { access_token: 'a', token_type: 'Bearer', expires_in: -5, refresh_token: 'would-replace' } }],
+    ['expires_in "abc"', { body: { access_token: 'a', token_type: 'Bearer', expires_in: 'abc', refresh_token: 'would-replace' } }],
+  ])('F07/F08 refuses a refresh answered 200 with %s: stored tokens untouched and decryptable, the client still valid', async (_shape, fault) => {
+    const id = await validatedClient();
+    const before = await stored(id);
+    await peer.fault('/token', { status: 200, ...fault, times: 1 });
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'TOKEN_RESPONSE_INVALID' });
+    const after = await stored(id);
+    expect(after.tokens).toEqual(before.tokens);
+    expect(after.row.validationStatus).toBe('valid');
+    // The same refresh token still works: the next refresh succeeds against the real server.
+    expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(before.tokens.accessToken);
+  });
+
+  it('F08 replaces access and refresh token together when the provider rotates the refresh token', async () => {
+    const id = await validatedClient();
+    const before = await stored(id);
+    await peer.fault('/token', { status: 200, body: { access_token: 'rotated-access', token_type: 'Bearer', expires_in: 3600, refresh_token: 'rotated-refresh' }, times: 1 });
+    expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).toBe('rotated-access');
+    const after = await stored(id);
+    expect(after.tokens).toMatchObject({ accessToken: 'rotated-access', refreshToken: 'rotated-refresh', idToken: before.tokens.idToken });
+    expect(after.row.accessTokenExpiresAt!.getTime()).toBe(after.tokens.expiresAt);
+  });
+
   it('keeps the old refresh token when the provider sends none (Google)', async () => {
     const id = await validatedClient();
     const { tokens } = await stored(id);
     await peer.fault('/token', { status: 200, body: { access_token: 'new-access-token', token_type: 'Bearer', expires_in: 3600 } });
     expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).toBe('new-access-token');
     expect((await stored(id)).tokens.refreshToken).toBe(tokens.refreshToken);
+  });
+
+  // F17: processes agree on the database's clock, not their own.
+  it('F17 a process whose clock runs 5 minutes ahead finds a fresh token fresh: 0 extra token requests', async () => {
+    const ahead = await boot({ clock: () => Date.now() + 5 * 60_000 });
+    // 9 minutes: fresh until 4.5 minutes before expiry, which the fast clock has already passed.
+    await peer.setAccessTokenTtl(540);
+    const id = await validatedClient();
+    const { tokens } = await stored(id);
+    const before = await peer.requests('/token');
+    expect(await ahead.get(TokenService).getAccessToken(id)).toBe(tokens.accessToken);
+    expect(await app.get(TokenService).getAccessToken(id)).toBe(tokens.accessToken);
+    expect((await peer.requests('/token')) - before).toBe(0);
+  });
+
+  it('F17 a refresh lease taken by a process whose clock runs 5 minutes behind still holds: one token request', async () => {
+    const behind = await boot({ clock: () => Date.now() - 5 * 60_000 });
+    const id = await validatedClient();
+    const old = (await stored(id)).tokens.accessToken;
+    const before = await peer.requests('/token');
+    await peer.fault('/token', { delayMs: 600, times: 1 });
+    const first = behind.get(TokenService).getAccessToken(id, { rejected: old });
+    // On PostgreSQL the lock is an advisory lock, which no clock ends; there the test shows the clock changes nothing.
+    if (usingPostgres()) await new Promise((r) => setTimeout(r, 200));
+    else await waitFor(async () => (await stored(id)).row.refreshLeaseOwner !== null);
+    const second = app.get(TokenService).getAccessToken(id, { rejected: old });
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toBe(b);
+    expect((await peer.requests('/token')) - before).toBe(1);
   });
 
   it('shares one refresh among concurrent callers in a process', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DatabaseClock } from './database.clock.js';
 
 /** setTimeout's longest delay; a token set living longer is dropped early and read again. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,6 +23,8 @@ export class AccessTokenCache implements OnModuleDestroy {
   private readonly forgotten = new Map<string, number>();
   private cleared = 0;
 
+  constructor(private readonly clock: DatabaseClock) {}
+
   get(clientId: string): string | undefined {
     return this.entries.get(clientId)?.accessToken;
   }
@@ -31,11 +34,11 @@ export class AccessTokenCache implements OnModuleDestroy {
     return this.cleared + (this.forgotten.get(clientId) ?? 0);
   }
 
-  /** Keeps `accessToken` until `freshUntil` (epoch ms), unless the client changed since `generation`. */
+  /** Keeps `accessToken` until `freshUntil` (epoch ms, the database's clock), unless the client changed since `generation`. */
   put(clientId: string, accessToken: string, freshUntil: number, generation: number): void {
     if (generation !== this.generation(clientId)) return;
     this.drop(clientId);
-    const ttl = freshUntil - Date.now();
+    const ttl = freshUntil - this.clock.now();
     if (ttl <= 0) return;
     const timer = setTimeout(() => this.entries.delete(clientId), Math.min(ttl, MAX_TIMER_MS));
     timer.unref();

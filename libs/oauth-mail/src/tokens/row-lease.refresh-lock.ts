@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Brackets, IsNull, LessThan, type DataSource, type EntityManager } from 'typeorm';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
+import type { DatabaseClock } from './database.clock.js';
 import type { Locked, RefreshLock } from './refresh-lock.js';
 
 /** Longer than a refresh can take (the token request has its own deadline); a killed holder's lease ends after it. */
@@ -16,12 +17,14 @@ export class RowLeaseRefreshLock implements RefreshLock {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly clock: Pick<DatabaseClock, 'now'>,
     private readonly failed: (clientId: string) => Promise<void>,
   ) {}
 
   async run<T>(clientId: string, work: (manager: EntityManager) => Promise<T>): Promise<Locked<T>> {
     const clients = this.dataSource.getRepository(OAuthClient);
-    const now = new Date();
+    // The database's clock: a process whose own clock runs behind would take a lease still held.
+    const now = new Date(this.clock.now());
     const taken = await clients
       .createQueryBuilder()
       .update()

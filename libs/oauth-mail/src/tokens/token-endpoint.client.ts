@@ -3,6 +3,7 @@ import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { cleanProviderText } from '../errors/provider-hints.js';
 import { OutboundHttpClient, type OutboundResponse } from '../net/outbound-http.client.js';
 import { OutboundHttpError } from '../net/outbound-http.error.js';
+import { DatabaseClock } from './database.clock.js';
 import { parseTokenResponse, type TokenSet } from './token-set.js';
 
 /** What a token request needs from the client row. */
@@ -27,7 +28,10 @@ export type Grant = 'authorization_code' | 'refresh_token';
  */
 @Injectable()
 export class TokenEndpointClient {
-  constructor(private readonly http: OutboundHttpClient) {}
+  constructor(
+    private readonly http: OutboundHttpClient,
+    private readonly clock: DatabaseClock,
+  ) {}
 
   async exchangeCode(endpoint: TokenEndpoint, code: string, redirectUri: string, codeVerifier: string): Promise<TokenSet> {
     return this.post(endpoint, { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier });
@@ -41,7 +45,8 @@ export class TokenEndpointClient {
   private async post(endpoint: TokenEndpoint, form: Record<string, string> & { grant_type: Grant }): Promise<TokenSet> {
     // RFC 6749 §2.3.1: client id and secret are form-encoded before they are joined.
     const basic = Buffer.from(`${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`).toString('base64');
-    const started = Date.now();
+    // Expiry is stamped on the database's clock, which every process shares.
+    const started = this.clock.now();
     let response: OutboundResponse;
     try {
       response = await this.http.request({

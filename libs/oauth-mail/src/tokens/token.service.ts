@@ -11,6 +11,7 @@ import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { AccessTokenCache } from './access-token.cache.js';
 import { ClientChangeFeed } from './client-change.feed.js';
+import { DatabaseClock } from './database.clock.js';
 import { AdvisoryRefreshLock } from './advisory.refresh-lock.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
 import type { Locked, RefreshLock } from './refresh-lock.js';
@@ -46,9 +47,10 @@ export class TokenService {
     private readonly clientService: OAuthClientService,
     private readonly cache: AccessTokenCache,
     private readonly feed: ClientChangeFeed,
+    private readonly clock: DatabaseClock,
     dataSource: DataSource,
   ) {
-    this.lock = dataSource.options.type === 'postgres' ? new AdvisoryRefreshLock(dataSource) : new RowLeaseRefreshLock(dataSource, (id) => this.feed.announce(id));
+    this.lock = dataSource.options.type === 'postgres' ? new AdvisoryRefreshLock(dataSource) : new RowLeaseRefreshLock(dataSource, clock, (id) => this.feed.announce(id));
   }
 
   /**
@@ -78,7 +80,7 @@ export class TokenService {
     const client = await this.usable(clientId);
     const tokens = this.tokensOf(client);
     const refuse = forceRefresh || (rejected !== undefined && tokens.accessToken === rejected);
-    if (!refuse && isFresh(tokens)) return this.remember(clientId, tokens, generation);
+    if (!refuse && this.isFresh(tokens)) return this.remember(clientId, tokens, generation);
     return this.refreshUnderLock(clientId, refuse ? tokens.accessToken : null);
   }
 
@@ -160,7 +162,7 @@ export class TokenService {
     // A waiter woken by the holder's save finds the new token with one read, without touching the lock.
     if (look) {
       const seen = this.tokensOf(await this.usable(clientId));
-      if (renewed(seen, rejected)) return this.remember(clientId, seen, generation);
+      if (this.renewed(seen, rejected)) return this.remember(clientId, seen, generation);
     }
     let turn: Locked<{ tokens: TokenSet; saved: boolean }>;
     try {
@@ -168,7 +170,7 @@ export class TokenService {
         // Read again under the lock: another process may have refreshed meanwhile.
         const client = await this.usable(clientId, manager.getRepository(OAuthClient));
         const tokens = this.tokensOf(client);
-        if (renewed(tokens, rejected)) return { tokens, saved: false };
+        if (this.renewed(tokens, rejected)) return { tokens, saved: false };
         return { tokens: await this.refresh(client, tokens, manager), saved: true };
       });
     } catch (error) {
@@ -206,18 +208,19 @@ export class TokenService {
     );
     return next;
   }
+
+  /** Fresh on the database's clock, so every process of a deployment agrees. */
+  private isFresh(tokens: TokenSet): boolean {
+    return freshUntil(tokens) > this.clock.now();
+  }
+
+  /** Fresh, and not the token a server just refused. */
+  private renewed(tokens: TokenSet, rejected: string | null): boolean {
+    return this.isFresh(tokens) && tokens.accessToken !== rejected;
+  }
 }
 
 /** The end of a token's freshness: a margin before expiry, 5 minutes or half the lifetime for short-lived tokens. */
 function freshUntil(tokens: TokenSet): number {
   return tokens.expiresAt - Math.min((tokens.expiresAt - tokens.receivedAt) / 2, MAX_MARGIN_MS);
-}
-
-function isFresh(tokens: TokenSet): boolean {
-  return freshUntil(tokens) > Date.now();
-}
-
-/** Fresh, and not the token a server just refused. */
-function renewed(tokens: TokenSet, rejected: string | null): boolean {
-  return isFresh(tokens) && tokens.accessToken !== rejected;
 }
