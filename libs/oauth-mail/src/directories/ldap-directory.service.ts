@@ -8,7 +8,7 @@ import { SecretVault } from '../crypto/secret-vault.js';
 import { LdapDirectory } from '../entities/ldap-directory.entity.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { CheckStatus } from '../entities/mailbox.enums.js';
-import { updateStatus } from '../entities/status-update.js';
+import { RECORDED_MESSAGE_MAX, updateStatus } from '../entities/status-update.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { OAUTH_MAIL_MODULE_OPTIONS } from '../oauth-mail.module-definition.js';
 import type { OAuthMailModuleOptions } from '../oauth-mail.options.js';
@@ -110,7 +110,7 @@ export class LdapDirectoryService {
       ? { ok: true as const, message: `Connection Successful: bound${directory.bindDn ? ` as ${directory.bindDn}` : ' anonymously'} and read ${directory.baseDn}.` }
       : { ok: false as const, stage: outcome.stage, code: outcome.code, message: outcome.message };
     // Cut to what the column keeps, so the result and the record say the same.
-    const result: DirectoryTestResult = { ...found, message: found.message.slice(0, 1000), testedAt: new Date() };
+    const result: DirectoryTestResult = { ...found, message: found.message.slice(0, RECORDED_MESSAGE_MAX), testedAt: new Date() };
     await updateStatus(this.directories, directory.id, testedFields(result));
     return result;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BaseEntity, BeforeInsert, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { CheckStatus } from './mailbox.enums.js';
+import { RECORDED_MESSAGE_MAX } from './status-update.js';
 
 /**
  * An LDAP directory that User-type OAuth clients name in Related LDAPs: on
@@ -51,7 +52,7 @@ export class LdapDirectory extends BaseEntity {
   lastTestStatus: CheckStatus | null;
 
   /** The outcome of the last Test connection, for the admin; never a secret. */
-  @Column({ type: 'varchar', length: 1000, nullable: true })
+  @Column({ type: 'varchar', length: RECORDED_MESSAGE_MAX, nullable: true })
   lastTestMessage: string | null;
 
   @CreateDateColumn()

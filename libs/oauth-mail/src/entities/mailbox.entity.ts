@@ -14,6 +14,7 @@ import {
 import { CheckStatus, MailDirection, MailEncryption, MailProtocol } from './mailbox.enums.js';
 import { RecordStatus } from './oauth-client.enums.js';
 import type { OAuthClient } from './oauth-client.entity.js';
+import { RECORDED_MESSAGE_MAX } from './status-update.js';
 
 /**
  * An incoming (IMAP, POP3) or outgoing (SMTP) mailbox. With an OAuth client it
@@ -79,7 +80,7 @@ export class Mailbox extends BaseEntity {
   lastCheckStatus: CheckStatus | null;
 
   /** The outcome of the last Check, for the admin; never a secret. */
-  @Column({ type: 'varchar', length: 1000, nullable: true })
+  @Column({ type: 'varchar', length: RECORDED_MESSAGE_MAX, nullable: true })
   lastCheckMessage: string | null;
 
   /** What fetchNew has already returned: IMAP UIDVALIDITY and last UID, or the POP3 UIDLs seen. */

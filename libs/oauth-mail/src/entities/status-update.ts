@@ -1,5 +1,8 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 
+/** The longest outcome message a row records (a Check's, a Test connection's): longer ones are cut. */
+export const RECORDED_MESSAGE_MAX = 1000;
+
 /**
  * Writes `fields` without moving the row's update date: a Check's outcome or a
  * fetch position is the product's own bookkeeping, not an edit, and "Updated"

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/error-codes.js';
 import { CheckStatus, type MailProtocol } from '../entities/mailbox.enums.js';
+import { RECORDED_MESSAGE_MAX } from '../entities/status-update.js';
 
 /** The step a Check reached: settings, OAuth token, TCP, TLS, login, folder. */
 export type CheckStage = 'config' | 'token' | 'connect' | 'tls' | 'auth' | 'open';
@@ -12,12 +13,9 @@ export type CheckOutcome =
 /** The outcome of a mailbox Check, and when it finished: the mailbox's `lastCheckAt`, `lastCheckStatus` and `lastCheckMessage` hold exactly this. */
 export type CheckResult = CheckOutcome & { checkedAt: Date };
 
-/** The longest message a Check records; longer ones are cut. */
-const MESSAGE_MAX = 1000;
-
 /** A finished Check as its result, with the message cut to what is recorded. */
 export function checkResult(outcome: CheckOutcome, checkedAt = new Date()): CheckResult {
-  return { ...outcome, message: outcome.message.slice(0, MESSAGE_MAX), checkedAt };
+  return { ...outcome, message: outcome.message.slice(0, RECORDED_MESSAGE_MAX), checkedAt };
 }
 
 /** The mailbox columns a Check records. */
