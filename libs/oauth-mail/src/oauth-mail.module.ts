@@ -6,6 +6,7 @@ import { TokenEndpointClient } from './tokens/token-endpoint.client.js';
 import { OutboundHttpClient } from './net/outbound-http.client.js';
 import { IssuerDiscovery } from './clients/issuer-metadata.js';
 import { TokenService } from './tokens/token.service.js';
+import { UnsavedTokenStore } from './tokens/unsaved-token.store.js';
 import { AccessTokenCache } from './tokens/access-token.cache.js';
 import { DatabaseClock } from './tokens/database.clock.js';
 import { ClientChangeFeed } from './tokens/client-change.feed.js';
@@ -63,6 +64,7 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     TokenEndpointClient,
     DatabaseClock,
     AccessTokenCache,
+    UnsavedTokenStore,
     ClientChangeFeed,
     ClientChangeSubscriber,
     TokenService,

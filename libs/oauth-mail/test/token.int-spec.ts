@@ -178,6 +178,48 @@ describe(TokenService.name, () => {
     expect(after.row.accessTokenExpiresAt!.getTime()).toBe(after.tokens.expiresAt);
   });
 
+  /** Makes the database refuse every change of a client's stored token set (a trigger: the write fails after the token response, as an outage would). */
+  async function refuseTokenWrites(): Promise<() => Promise<void>> {
+    const ds = app.get(DataSource);
+    if (usingPostgres()) {
+      await ds.query(`CREATE OR REPLACE FUNCTION refuse_token_writes() RETURNS trigger AS $$ BEGIN IF NEW."accessTokenEncrypted" IS DISTINCT FROM OLD."accessTokenEncrypted" THEN RAISE EXCEPTION 'token writes refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await ds.query('CREATE TRIGGER refuse_token_writes BEFORE UPDATE ON oauth_client FOR EACH ROW EXECUTE FUNCTION refuse_token_writes()');
+      return async () => void (await ds.query('DROP TRIGGER refuse_token_writes ON oauth_client'));
+    }
+    await ds.query(`CREATE TRIGGER refuse_token_writes BEFORE UPDATE OF "accessTokenEncrypted" ON oauth_client WHEN NEW."accessTokenEncrypted" IS NOT OLD."accessTokenEncrypted" BEGIN SELECT RAISE(ABORT, 'token writes refused'); END`);
+    return async () => void (await ds.query('DROP TRIGGER refuse_token_writes'));
+  }
+
+  it('F13 keeps a rotated token set the database refused: served and used from memory, saved once the database takes writes again', async () => {
+    const id = await validatedClient();
+    const first = await stored(id);
+    const allow = await refuseTokenWrites();
+    let second: string;
+    try {
+      second = await app.get(TokenService).getAccessToken(id, { forceRefresh: true });
+      expect(second).not.toBe(first.tokens.accessToken);
+      // The write was refused: the row still holds the spent refresh token.
+      expect((await stored(id)).tokens).toEqual(first.tokens);
+      // Callers are served the new token without another request.
+      const before = await peer.requests('/token');
+      expect(await app.get(TokenService).getAccessToken(id)).toBe(second);
+      expect(await peer.requests('/token')).toBe(before);
+      // The next refresh sends the rotated refresh token held in memory (the spent one would revoke the grant), and its save fails too.
+      second = await app.get(TokenService).getAccessToken(id, { forceRefresh: true });
+      expect((await peer.requests('/token')) - before).toBe(1);
+    } finally {
+      await allow();
+    }
+    // Saved again with backoff: the newest set lands.
+    await waitFor(async () => (await stored(id)).tokens.accessToken === second, 10_000);
+    const landed = await stored(id);
+    expect(landed.tokens.refreshToken).not.toBe(first.tokens.refreshToken);
+    expect(landed.row.validationStatus).toBe('valid');
+    // And it works: a refresh from the saved set succeeds against the rotating server.
+    expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(second);
+    expect((await stored(id)).row.validationStatus).toBe('valid');
+  });
+
   it('keeps the old refresh token when the provider sends none (Google)', async () => {
     const id = await validatedClient();
     const { tokens } = await stored(id);

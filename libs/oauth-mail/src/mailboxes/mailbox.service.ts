@@ -196,8 +196,9 @@ export class MailboxService {
 
   /** The usability checks every operation runs once: the mailbox exists, is enabled, has a safe username and a transport. */
   private async usable(mailboxId: string): Promise<{ ok: true; value: { mailbox: Mailbox; transport: MailTransport } } | MailFailure> {
-    // find, not findOne: a relation plus findOne's limit makes TypeORM send a second (DISTINCT) query first.
-    const [mailbox] = await this.mailboxes.find({ where: { id: mailboxId }, relations: { oauthClient: true } });
+    // A query builder without a limit: one statement (findOne's limit plus a relation sends a DISTINCT query
+    // first), and half the CPU of find's options, which counts on every Check.
+    const mailbox = await this.mailboxes.createQueryBuilder('mailbox').leftJoinAndSelect('mailbox.oauthClient', 'oauthClient').where('mailbox.id = :mailboxId', { mailboxId }).getOne();
     const protocol = mailbox?.protocol ?? 'imap';
     if (!mailbox) return configFailure(protocol, 'This mailbox does not exist any more.', 'NOT_FOUND');
     if (mailbox.status === 'disabled') return configFailure(protocol, 'This mailbox is disabled. Set its Status to enabled to check it.', 'MAILBOX_DISABLED');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { OAuthClient } from '../entities/oauth-client.entity.js';
 import { ValidationStatus } from '../entities/oauth-client.enums.js';
@@ -18,6 +18,7 @@ import type { Locked, RefreshLock } from './refresh-lock.js';
 import { RowLeaseRefreshLock } from './row-lease.refresh-lock.js';
 import { TokenEndpointClient } from './token-endpoint.client.js';
 import type { TokenSet } from './token-set.js';
+import { UnsavedTokenStore } from './unsaved-token.store.js';
 
 const MAX_MARGIN_MS = 5 * 60 * 1000;
 /** How long a caller waits for another process's refresh before it gives up. */
@@ -30,8 +31,9 @@ const RECHECK_MS = { notified: 1_000, polling: 150 };
  * fresh (no database read), refreshing ahead of expiry once per process (single
  * flight, joined before any I/O) and once across processes (on PostgreSQL an
  * advisory lock that dies with its holder, and waiters woken by NOTIFY when it
- * saves; elsewhere a lease on the client row). Keeps a rotated refresh token, and
- * marks the client for re-validation when the provider refuses the grant.
+ * saves; elsewhere a lease on the client row). Keeps a rotated refresh token (in
+ * memory, saved again with backoff, when the database refuses it), and marks the
+ * client for re-validation when the provider refuses the grant.
  */
 @Injectable()
 export class TokenService {
@@ -48,6 +50,7 @@ export class TokenService {
     private readonly cache: AccessTokenCache,
     private readonly feed: ClientChangeFeed,
     private readonly clock: DatabaseClock,
+    private readonly unsaved: UnsavedTokenStore,
     dataSource: DataSource,
   ) {
     this.lock = dataSource.options.type === 'postgres' ? new AdvisoryRefreshLock(dataSource) : new RowLeaseRefreshLock(dataSource, clock, (id) => this.feed.announce(id));
@@ -92,6 +95,7 @@ export class TokenService {
   /** Stores the tokens of a completed validation. */
   async saveValidation(client: OAuthClient, tokens: TokenSet, identity: string | null): Promise<void> {
     const serialized = JSON.stringify(tokens);
+    this.unsaved.drop(client.id);
     await this.clients.update(
       { id: client.id },
       {
@@ -129,7 +133,10 @@ export class TokenService {
     return client!;
   }
 
+  /** The client's current token set: the stored one, or the newer one this process holds because the database refused it. */
   private tokensOf(client: OAuthClient): TokenSet {
+    const unsaved = this.unsaved.get(client);
+    if (unsaved) return unsaved;
     return JSON.parse(this.vault.open(OAuthClient, client, 'accessTokenEncrypted')!) as TokenSet;
   }
 
@@ -165,15 +172,25 @@ export class TokenService {
       if (this.renewed(seen, rejected)) return this.remember(clientId, seen, generation);
     }
     let turn: Locked<{ tokens: TokenSet; saved: boolean }>;
+    // Set once the provider has answered: from then on the new set must not be lost, saved or not.
+    const issued: { tokens?: TokenSet; replaces?: string | null } = {};
     try {
       turn = await this.lock.run(clientId, async (manager) => {
         // Read again under the lock: another process may have refreshed meanwhile.
         const client = await this.usable(clientId, manager.getRepository(OAuthClient));
         const tokens = this.tokensOf(client);
         if (this.renewed(tokens, rejected)) return { tokens, saved: false };
-        return { tokens: await this.refresh(client, tokens, manager), saved: true };
+        issued.replaces = client.accessTokenEncrypted;
+        issued.tokens = await this.refresh(client, tokens);
+        await manager.update(OAuthClient, { id: client.id }, this.unsaved.columns(client.id, issued.tokens));
+        return { tokens: issued.tokens, saved: true };
       });
     } catch (error) {
+      if (issued.tokens) {
+        // The save (or its commit) failed after the provider rotated the grant: the new set is the only one that works.
+        this.unsaved.keep(clientId, issued.tokens, issued.replaces ?? null, error);
+        return this.remember(clientId, issued.tokens, generation);
+      }
       if (error instanceof OAuthMailError && (error.code === 'TOKEN_REVOKED' || error.code === 'CLIENT_MISCONFIGURED')) {
         await this.markNeedsRevalidation(clientId, error);
       }
@@ -181,6 +198,7 @@ export class TokenService {
     }
     if (turn.locked) {
       if (!turn.value.saved) return this.remember(clientId, turn.value.tokens, generation);
+      this.unsaved.drop(clientId);
       await this.feed.announce(clientId);
       this.events$.next({ type: 'refreshed', clientId });
       // Kept only if nothing but this save's own announcement changed the client meanwhile.
@@ -189,24 +207,14 @@ export class TokenService {
     return null;
   }
 
-  /** Asks the token endpoint for a new token set and saves it (with `manager`, inside the lock). */
-  private async refresh(client: OAuthClient, tokens: TokenSet, manager: EntityManager): Promise<TokenSet> {
+  /** Asks the token endpoint for a new token set. */
+  private async refresh(client: OAuthClient, tokens: TokenSet): Promise<TokenSet> {
     if (!tokens.refreshToken) {
       throw new OAuthTokenError('TOKEN_REVOKED', 'The provider gave no refresh token at validation, so the access token cannot be renewed. Validate the client again.');
     }
     const fresh = await this.endpoint.refresh(this.clientService.tokenEndpoint(client), tokens.refreshToken);
     // Keep the old refresh token when the provider does not rotate it (Google); replace it when it does (Microsoft).
-    const next: TokenSet = { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
-    await manager.update(
-      OAuthClient,
-      { id: client.id },
-      {
-        accessTokenEncrypted: this.vault.seal(OAuthClient, client.id, 'accessTokenEncrypted', JSON.stringify(next)),
-        accessTokenExpiresAt: new Date(next.expiresAt),
-        lastError: null,
-      },
-    );
-    return next;
+    return { ...fresh, refreshToken: fresh.refreshToken ?? tokens.refreshToken, idToken: fresh.idToken ?? tokens.idToken };
   }
 
   /** Fresh on the database's clock, so every process of a deployment agrees. */
