@@ -110,6 +110,14 @@ describe('Mail transports', () => {
       expect(typeof seen[0].lookup).toBe('function');
       const row = await app.get(DataSource).getRepository(Mailbox).findOneByOrFail({ id });
       expect(row).toMatchObject({ lastCheckStatus: 'ok', lastCheckMessage: 'Connection Successful: the fake transport was reached.' });
+      // The outcome round-trips exactly (the statement is built once, with TypeORM's value conversion), and is not an edit.
+      expect(row.lastCheckAt?.getTime()).toBe(result.checkedAt.getTime());
+      const before = await app.get(DataSource).getRepository(Mailbox).findOneByOrFail({ id });
+      await app.get(MailboxService).check(id);
+      const again = await app.get(DataSource).getRepository(Mailbox).findOneByOrFail({ id });
+      expect(again.updatedAt.getTime()).toBe(before.updatedAt.getTime());
+      expect(again.lastCheckAt!.getTime()).toBeGreaterThanOrEqual(row.lastCheckAt!.getTime());
+      expect(again.oauthClientId).toBeNull();
     });
 
     it('after a refused password names the Username and the Password, and on Microsoft 365 and Google suggests an OAuth client', async () => {

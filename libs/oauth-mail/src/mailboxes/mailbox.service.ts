@@ -7,6 +7,7 @@ import { EgressPolicy } from '../egress/egress-policy.js';
 import { SecretVault } from '../crypto/secret-vault.js';
 import { Mailbox } from '../entities/mailbox.entity.js';
 import type { MailProtocol } from '../entities/mailbox.enums.js';
+import { preparedSelect } from '../entities/prepared-select.js';
 import { updateStatus } from '../entities/status-update.js';
 import { OAuthMailError } from '../errors/oauth-mail.error.js';
 import { OAuthTokenError } from '../errors/oauth-token.error.js';
@@ -52,6 +53,10 @@ export class MailboxService {
   /** Checks under way, per mailbox. */
   private readonly checks = new Map<string, Promise<CheckResult>>();
   private readonly transports: Partial<Record<MailProtocol, MailTransport>>;
+  /** The mailbox and its client in one statement (findOne's limit plus a relation sends a DISTINCT query first). */
+  private readonly loadMailbox = preparedSelect(() =>
+    this.mailboxes.createQueryBuilder('mailbox').leftJoinAndSelect('mailbox.oauthClient', 'oauthClient').where('mailbox.id = :mailboxId'),
+  );
 
   constructor(
     @InjectRepository(Mailbox) private readonly mailboxes: Repository<Mailbox>,
@@ -196,9 +201,7 @@ export class MailboxService {
 
   /** The usability checks every operation runs once: the mailbox exists, is enabled, has a safe username and a transport. */
   private async usable(mailboxId: string): Promise<{ ok: true; value: { mailbox: Mailbox; transport: MailTransport } } | MailFailure> {
-    // A query builder without a limit: one statement (findOne's limit plus a relation sends a DISTINCT query
-    // first), and half the CPU of find's options, which counts on every Check.
-    const mailbox = await this.mailboxes.createQueryBuilder('mailbox').leftJoinAndSelect('mailbox.oauthClient', 'oauthClient').where('mailbox.id = :mailboxId', { mailboxId }).getOne();
+    const [mailbox] = await this.loadMailbox({ mailboxId });
     const protocol = mailbox?.protocol ?? 'imap';
     if (!mailbox) return configFailure(protocol, 'This mailbox does not exist any more.', 'NOT_FOUND');
     if (mailbox.status === 'disabled') return configFailure(protocol, 'This mailbox is disabled. Set its Status to enabled to check it.', 'MAILBOX_DISABLED');
