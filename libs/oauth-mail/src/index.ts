@@ -8,6 +8,7 @@ export { Mailbox } from './entities/mailbox.entity.js';
 export { LdapDirectory } from './entities/ldap-directory.entity.js';
 export * from './entities/oauth-client.enums.js';
 export * from './entities/mailbox.enums.js';
+export { preparedSelect } from './entities/prepared-select.js';
 
 export { OAuthClientService, type OAuthClientValues } from './clients/oauth-client.service.js';
 export { MailboxSettingsService, type MailboxValues } from './mailboxes/mailbox-settings.service.js';

@@ -28,10 +28,15 @@ function fromOwnPages(req: Request, ownOrigin: string): boolean {
   return origin !== undefined || site !== undefined;
 }
 
+/** Whether a request carries a body, by the rule of RFC 9112 section 6.3 (type-is's `hasBody`). */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
 /**
  * ExpressLoader, with the router wrapped: requests that change something must
- * come from the panel's own pages (`fromOwnPages`, against CSRF), and
- * HTML pages go out without the external font stylesheet. The function keeps
+ * come from the panel's own pages (`fromOwnPages`, against CSRF), requests
+ * without a body skip the form parser, and HTML pages go out without the external font stylesheet. The function keeps
  * the name `admin`: the loader finds its layer by that name to move it ahead
  * of Nest's body parsers.
  */
@@ -54,6 +59,9 @@ export class PanelLoader extends ExpressLoader {
       if (!SAFE_METHODS.has(req.method) && !fromOwnPages(req, ownOrigin)) {
         return res.status(403).type('text/plain').send(refusal);
       }
+      // A request without a body (a GET, the Check button's POST) has nothing for the router's form parser, which
+      // would still set up a parse and wait for the end of the stream: it is marked parsed, with no fields.
+      if (!hasBody(req)) Object.assign(req, { fields: {}, files: {}, express_formidable: { parsed: true } });
       const send = res.send.bind(res);
       res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONTS, '') : body);
       return router(req, res, next);

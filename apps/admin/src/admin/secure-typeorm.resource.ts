@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Resource } from '@adminjs/typeorm';
 import { BaseRecord, flat, ValidationError, type ParamsType } from 'adminjs';
+import { preparedSelect } from '@app/oauth-mail';
 import type { BaseEntity } from 'typeorm';
 import { isSecretParam, withoutSecrets } from './secret-params.js';
 
@@ -17,11 +18,15 @@ const logger = new Logger('AdminResource');
  * action (list, show, search, references, custom actions) asked for it.
  */
 export class SecureTypeormResource extends Resource {
+  /** The record every record action (show, edit, Check) loads first: a prepared statement, not a query builder per call. */
+  private readonly loadOne: (parameters: { id: string | number }) => Promise<BaseEntity[]>;
+
   constructor(
     model: EntityClass,
     private readonly decorateRow: RecordDecorator = () => ({}),
   ) {
     super(model);
+    this.loadOne = preparedSelect(() => model.createQueryBuilder('row').where(`row.${this.idName()} = :id`));
     const props = (this as unknown as { propsObject: Record<string, { column: { type: unknown } }> }).propsObject;
     for (const [path, prop] of Object.entries(props)) {
       if (isSecretParam(path)) delete props[path];
@@ -38,8 +43,8 @@ export class SecureTypeormResource extends Resource {
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
-    const record = await super.findOne(id);
-    return record && this.safe(record.params);
+    const [row] = await this.loadOne({ id });
+    return row ? this.safe(new BaseRecord(row, this).params) : null;
   }
 
   override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
