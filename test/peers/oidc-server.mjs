@@ -13,6 +13,8 @@
 //   POST /__test/clients  {client_id, client_secret, redirect_uris}  register or replace a client
 //   POST /__test/fault    {path, status, body, delayMs, times}        make the next requests to path fail
 //                         {path, status, rawBody, contentType}        ... with this body as is (no content type when omitted)
+//                         {path, status, headers}                      ... with these headers (Retry-After)
+//                         {path, trickleMs, rawBody}                   ... a 200 (or status) whose body comes one byte per trickleMs
 //   POST /__test/ttl      {accessToken}                                 access-token lifetime in seconds
 //   POST /__test/revoke   {account}                                     revoke every grant of an account
 //   GET  /__test/stats                                                  requests counted per path
@@ -21,6 +23,7 @@ import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { Readable } from 'node:stream';
 import { CompactSign, importJWK } from 'jose';
 import Provider from 'oidc-provider';
 import { MAIL_SCOPES } from './mail-scopes.mjs';
@@ -238,6 +241,20 @@ provider.use(async (ctx, next) => {
   if (fault) {
     fault.times -= 1;
     if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.headers) ctx.set(fault.headers);
+    if (fault.trickleMs) {
+      // A slow body: one byte every trickleMs, so only a deadline on the whole answer ends it.
+      const text = fault.rawBody ?? JSON.stringify({ access_token: 'trickled', token_type: 'Bearer', expires_in: 3600 });
+      ctx.status = fault.status ?? 200;
+      ctx.type = 'application/json';
+      ctx.body = Readable.from((async function* trickle() {
+        for (const byte of Buffer.from(text)) {
+          await new Promise((r) => setTimeout(r, fault.trickleMs));
+          yield Buffer.from([byte]);
+        }
+      })());
+      return;
+    }
     if (fault.status) {
       ctx.status = fault.status;
       if (fault.rawBody !== undefined) {

@@ -42,9 +42,10 @@ export class OidcPeer {
 
   /**
    * The next `times` requests to `path` get this status and body (or are delayed). `rawBody` is sent
-   * as is, with `contentType` or with no content type at all.
+   * as is, with `contentType` or with no content type at all; `headers` go with it (Retry-After).
+   * `trickleMs` sends the body (`rawBody`, or a valid token answer) one byte at a time, that far apart.
    */
-  fault(path: string, fault: { status?: number; body?: object; rawBody?: string; contentType?: string; delayMs?: number; times?: number }) {
+  fault(path: string, fault: { status?: number; body?: object; rawBody?: string; contentType?: string; delayMs?: number; times?: number; headers?: Record<string, string>; trickleMs?: number }) {
     return this.post('/__test/fault', { path, ...fault });
   }
 

@@ -7,6 +7,7 @@ import { OutboundHttpClient } from './net/outbound-http.client.js';
 import { IssuerDiscovery } from './clients/issuer-metadata.js';
 import { TokenService } from './tokens/token.service.js';
 import { UnsavedTokenStore } from './tokens/unsaved-token.store.js';
+import { RefreshBackoff } from './tokens/refresh.backoff.js';
 import { AccessTokenCache } from './tokens/access-token.cache.js';
 import { DatabaseClock } from './tokens/database.clock.js';
 import { ClientChangeFeed } from './tokens/client-change.feed.js';
@@ -65,6 +66,7 @@ import type { OAuthMailModuleOptions } from './oauth-mail.options.js';
     DatabaseClock,
     AccessTokenCache,
     UnsavedTokenStore,
+    RefreshBackoff,
     ClientChangeFeed,
     ClientChangeSubscriber,
     TokenService,

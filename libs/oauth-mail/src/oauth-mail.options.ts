@@ -16,6 +16,13 @@ export interface OAuthMailModuleOptions {
   /** Deadline of every call to a provider, in ms. Default 30 000. */
   httpTimeoutMs?: number;
   /**
+   * How long token refreshes of a client wait after a temporary failure (5xx, 429, timeout, DNS):
+   * `baseMs` doubled with each failure in a row, jittered, up to `maxMs`, and at least the
+   * provider's `Retry-After` up to the same `maxMs`. Meanwhile a still-unexpired access token is
+   * served, and a caller needing a new one fails at once with `retryAfter`. Default 1 000 / 600 000.
+   */
+  refreshBackoff?: { baseMs?: number; maxMs?: number };
+  /**
    * This process's clock, epoch ms. Default `Date.now`. Token freshness and refresh
    * leases run on the database's clock, measured against this one; tests inject a skewed one.
    */

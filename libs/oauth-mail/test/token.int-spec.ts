@@ -6,11 +6,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource, type Logger } from 'typeorm';
 import {
   ClientChangeFeed,
+  MailboxService,
+  MailboxSettingsService,
   OAuthClient,
   OAuthClientService,
   OAuthValidationService,
   SecretVault,
   TokenService,
+  type OAuthMailError,
   type OAuthClientEvent,
   type OAuthMailModuleOptions,
   type TokenSet,
@@ -22,6 +25,11 @@ import { createTestDatabase, libraryDataSourceOptions, usingPostgres, type TestD
 
 const KEY = 'tk:' + Buffer.alloc(32, 21).toString('base64');
 const BASE = 'https://mail-admin.example.com';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The main app's refresh backoff: short, so tests that refresh again after a failure wait only a moment. */
+const BACKOFF = { baseMs: 200, maxMs: 400 };
+const pastBackoff = () => sleep(BACKOFF.maxMs + 20);
 
 async function waitFor(condition: () => Promise<boolean>, ms = 3000): Promise<void> {
   const until = Date.now() + ms;
@@ -43,7 +51,7 @@ describe(TokenService.name, () => {
 
   async function boot(extra: Partial<OAuthMailModuleOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [ExampleHostModule.forRoot({ ...libraryDataSourceOptions(db), logging: ['query'], logger: statementLog }, { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, ...extra })],
+      imports: [ExampleHostModule.forRoot({ ...libraryDataSourceOptions(db), logging: ['query'], logger: statementLog }, { encryptionKey: KEY, publicBaseUrl: BASE, httpTimeoutMs: 2000, refreshBackoff: BACKOFF, ...extra })],
     }).compile();
     const ctx = await moduleRef.init();
     apps.push(ctx);
@@ -323,19 +331,97 @@ describe(TokenService.name, () => {
     expect((await stored(id)).row).toMatchObject({ validationStatus: 'needs_revalidation', lastError: expect.stringMatching(/Validate the client again/) });
   });
 
-  it('treats 5xx and timeouts as temporary: tokens kept, client still valid', async () => {
+  it('F02 treats 5xx and timeouts as temporary: tokens kept, client still valid, lease released, the next request only after a backoff', async () => {
     const id = await validatedClient();
     const { tokens } = await stored(id);
     await peer.fault('/token', { status: 503 });
     await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true });
+    await pastBackoff();
     await peer.fault('/token', { delayMs: 3000 });
     await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringMatching(/did not answer in time/) });
     const after = await stored(id);
-    expect(after.row.validationStatus).toBe('valid');
+    expect(after.row).toMatchObject({ validationStatus: 'valid', refreshLeaseOwner: null });
     expect(after.tokens.refreshToken).toBe(tokens.refreshToken);
+    // Two failures in a row: the next caller is told to wait, without a request.
+    const before = await peer.requests('/token');
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryAfter: expect.any(Date) });
+    expect(await peer.requests('/token')).toBe(before);
     // and it recovers
     await new Promise((r) => setTimeout(r, 1200));
     expect(await app.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(tokens.accessToken);
+  });
+
+  it('F03 ends a token answer trickling in at one byte per 200 ms at the whole request\'s deadline, not at an idle timeout', async () => {
+    const id = await validatedClient();
+    await peer.fault('/token', { trickleMs: 200 });
+    const started = Date.now();
+    await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringMatching(/did not answer in time \(within 2000 ms\)/) });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await stored(id)).row.validationStatus).toBe('valid');
+  });
+
+  it.each([
+    ['delay-seconds', () => '120'],
+    ['an HTTP date', () => new Date(Date.now() + 120_000).toUTCString()],
+  ])('F04 honours Retry-After as %s: the current token served while unexpired, and no request before the wait ends', async (_form, header) => {
+    const patient = await boot({ refreshBackoff: {} });
+    const service = patient.get(TokenService);
+    const id = await validatedClient(patient);
+    const { row, tokens } = await stored(id, patient);
+    // Past its freshness, two minutes before expiry: due for a refresh, still usable.
+    const now = Date.now();
+    await service.saveValidation(row, { ...tokens, receivedAt: now - 3_480_000, expiresAt: now + 120_000 }, row.validatedIdentity);
+    await peer.fault('/token', { status: 429, headers: { 'Retry-After': header() }, body: { error: 'temporarily_unavailable' } });
+    const before = await peer.requests('/token');
+    expect(await service.getAccessToken(id)).toBe(tokens.accessToken);
+    expect(new Set(await Promise.all(Array.from({ length: 50 }, () => service.getAccessToken(id))))).toEqual(new Set([tokens.accessToken]));
+    // A caller whose token a server refused needs a new one: it is told at once when to come back.
+    const refused = await service.getAccessToken(id, { rejected: tokens.accessToken }).catch((e: OAuthMailError) => e);
+    expect(refused).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true, message: expect.stringMatching(/asked to be called again in 1[12]\d s.*No new token is asked for before/) });
+    const waitMs = (refused as OAuthMailError).retryAfter!.getTime() - now;
+    expect(waitMs).toBeGreaterThan(115_000);
+    expect(waitMs).toBeLessThan(125_000);
+    for (let i = 0; i < 10; i++) await expect(service.getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryAfter: (refused as OAuthMailError).retryAfter });
+    expect((await peer.requests('/token')) - before).toBe(1);
+    expect((await stored(id, patient)).row.validationStatus).toBe('valid');
+  });
+
+  it('F04 gives a Check the provider\'s wait as retryAfter, and caps a Retry-After beyond the longest backoff', async () => {
+    const capped = await boot({ refreshBackoff: { baseMs: 1000, maxMs: 60_000 } });
+    const id = await validatedClient(capped);
+    const { row, tokens } = await stored(id, capped);
+    // Within the last 30 s of its life: too close to expiry to be served while the provider is unavailable.
+    await capped.get(TokenService).saveValidation(row, { ...tokens, receivedAt: Date.now() - 3_590_000, expiresAt: Date.now() + 10_000 }, row.validatedIdentity);
+    const made = await capped.get(MailboxSettingsService).create({ name: `F04 ${id}`, direction: 'incoming', protocol: 'imap', host: '127.0.0.1', port: 9, encryption: 'ssl', username: 'alice@example.test', oauthClientId: id });
+    if (!made.ok) throw new Error(JSON.stringify(made.errors));
+    await peer.fault('/token', { status: 503, headers: { 'Retry-After': '86400' } });
+    const started = Date.now();
+    const result = await capped.get(MailboxService).check(made.value.id);
+    expect(result).toMatchObject({ ok: false, stage: 'token', code: 'PROVIDER_UNAVAILABLE', retryable: true, message: expect.stringMatching(/next token request is made after \d\d:\d\d:\d\d UTC/) });
+    const waitMs = (result as { retryAfter: Date }).retryAfter.getTime() - started;
+    expect(waitMs).toBeGreaterThan(55_000);
+    expect(waitMs).toBeLessThan(65_000);
+  });
+
+  it('F20 treats a DNS failure (EAI_AGAIN) of the token host as temporary: backoff, tokens kept, never needs_revalidation', async () => {
+    let dnsDown = false;
+    const flaky = await boot({
+      resolveHost: async (name) => {
+        if (dnsDown) throw Object.assign(new Error(`getaddrinfo EAI_AGAIN ${name}`), { code: 'EAI_AGAIN' });
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    const id = await validatedClient(flaky, { tokenUrl: `http://localhost:${new URL(peer.issuer).port}/token` });
+    const { tokens } = await stored(id, flaky);
+    dnsDown = true;
+    const before = await peer.requests('/token');
+    await expect(flaky.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true, message: expect.stringMatching(/could not be resolved/) });
+    await expect(flaky.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryAfter: expect.any(Date) });
+    expect(await peer.requests('/token')).toBe(before);
+    expect((await stored(id, flaky)).row.validationStatus).toBe('valid');
+    dnsDown = false;
+    await pastBackoff();
+    expect(await flaky.get(TokenService).getAccessToken(id, { forceRefresh: true })).not.toBe(tokens.accessToken);
   });
 
   // Issue #19 defect 2: RFC 6749 §5.2 asks for a JSON error, but servers and proxies do not always send one.
@@ -364,6 +450,7 @@ describe(TokenService.name, () => {
     for (const fault of [{ status: 429, rawBody: '' }, { status: 502, rawBody: '<html>Bad Gateway</html>', contentType: 'text/html' }]) {
       await peer.fault('/token', fault);
       await expect(app.get(TokenService).getAccessToken(id, { forceRefresh: true })).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true });
+      await pastBackoff();
     }
     expect((await stored(id)).row.validationStatus).toBe('valid');
     expect((await stored(id)).tokens.refreshToken).toBe(tokens.refreshToken);

@@ -5,14 +5,18 @@ import type { ErrorCode } from './error-codes.js';
  * secret; the underlying error, if any, is kept as `cause`.
  */
 export class OAuthMailError extends Error {
+  /** For a retryable error: the earliest time a retry can succeed, when the library knows it (a provider's Retry-After, a backoff). */
+  readonly retryAfter: Date | null;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly retryable = false,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfter?: Date | null },
   ) {
     super(message, options);
     this.name = new.target.name;
+    this.retryAfter = options?.retryAfter ?? null;
   }
 }
 

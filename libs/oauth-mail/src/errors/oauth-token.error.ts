@@ -7,13 +7,17 @@ import { OAuthMailError } from './oauth-mail.error.js';
  * are kept for classification.
  */
 export class OAuthTokenError extends OAuthMailError {
+  /** How long the provider asked to be left alone (its Retry-After, uncapped), from its answer. */
+  readonly retryAfterMs: number | null;
+
   constructor(
     code: ErrorCode,
     message: string,
     readonly providerError: string | null = null,
     readonly status: number | null = null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number | null },
   ) {
     super(code, message, code === 'PROVIDER_UNAVAILABLE', options);
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
 }

@@ -282,12 +282,13 @@ export class MailboxService {
       const e = error instanceof OAuthMailError ? error : new OAuthMailError('PROVIDER_UNAVAILABLE', 'The OAuth token could not be obtained.', true);
       const message =
         e.code === 'PROVIDER_UNAVAILABLE'
-          ? 'The OAuth provider is temporarily unavailable, so no token could be obtained. The client stays valid; try again later.'
+          ? `The OAuth provider is temporarily unavailable, so no token could be obtained. The client stays valid; ${
+            e.retryAfter ? `the next token request is made after ${e.retryAfter.toISOString().slice(11, 19)} UTC.` : 'try again later.'}`
           : e.code === 'TOKEN_REVOKED'
             ? `The OAuth client${mailbox.oauthClient ? ` "${mailbox.oauthClient.name}"` : ''} must be validated again: open it and click Validate.${
               e instanceof OAuthTokenError && e.providerError ? ` (The provider answered ${e.providerError}.)` : ''}`
             : e.message;
-      return { ok: false, protocol: mailbox.protocol, stage: 'token', code: e.code, message, retryable: e.retryable };
+      return { ok: false, protocol: mailbox.protocol, stage: 'token', code: e.code, message, retryable: e.retryable, ...(e.retryAfter && { retryAfter: e.retryAfter }) };
     }
   }
 }

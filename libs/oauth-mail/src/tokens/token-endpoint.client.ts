@@ -3,6 +3,7 @@ import { OAuthTokenError } from '../errors/oauth-token.error.js';
 import { cleanProviderText } from '../errors/provider-hints.js';
 import { OutboundHttpClient, type OutboundResponse } from '../net/outbound-http.client.js';
 import { OutboundHttpError } from '../net/outbound-http.error.js';
+import { retryAfterMs } from '../net/retry-after.js';
 import { DatabaseClock } from './database.clock.js';
 import { parseTokenResponse, type TokenSet } from './token-set.js';
 
@@ -65,7 +66,7 @@ export class TokenEndpointClient {
       if (json === undefined) throw new OAuthTokenError('TOKEN_RESPONSE_INVALID', 'The token endpoint answered something that is not JSON.', null, response.status);
       return parseTokenResponse(json, started);
     }
-    throw classifyTokenError(response.status, json, form.grant_type, endpoint.hint);
+    throw classifyTokenError(response.status, json, form.grant_type, endpoint.hint, retryAfterMs(response.headers['retry-after'], Date.now()));
   }
 }
 
@@ -104,14 +105,15 @@ function transportError(cause: unknown): OAuthTokenError {
 }
 
 /** What an error answer of a token endpoint means: retryable, a refused grant, refused credentials, or another error. */
-export function classifyTokenError(status: number, json: unknown, grant: Grant, providerHint: TokenEndpoint['hint']): OAuthTokenError {
+export function classifyTokenError(status: number, json: unknown, grant: Grant, providerHint: TokenEndpoint['hint'], retryAfter: number | null = null): OAuthTokenError {
   const body = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
   const error = typeof body.error === 'string' && body.error ? cleanProviderText(body.error, 60) : null;
   const description = cleanProviderText(body.error_description);
   const hint = providerHint?.(error, description) ?? null;
   const said = [error, description].filter(Boolean).join(': ') || `HTTP ${status}`;
   if (status >= 500 || status === 429 || status === 408) {
-    return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The provider is temporarily unavailable (HTTP ${status}). Nothing was changed; try again later.`, error, status);
+    const asked = retryAfter === null ? '' : ` and asked to be called again in ${Math.ceil(retryAfter / 1000)} s`;
+    return new OAuthTokenError('PROVIDER_UNAVAILABLE', `The provider is temporarily unavailable (HTTP ${status}${asked}). Nothing was changed; try again later.`, error, status, { retryAfterMs: retryAfter });
   }
   if (error === 'invalid_client') {
     return new OAuthTokenError('CLIENT_MISCONFIGURED', hint ?? `The provider refused the client credentials (${said}). Check the Client ID and Client Secret.`, error, status);

@@ -15,6 +15,7 @@ import { DatabaseClock } from './database.clock.js';
 import { AdvisoryRefreshLock } from './advisory.refresh-lock.js';
 import type { OAuthClientEvent } from './oauth-client.events.js';
 import type { Locked, RefreshLock } from './refresh-lock.js';
+import { RefreshBackoff, type Waiting } from './refresh.backoff.js';
 import { RowLeaseRefreshLock } from './row-lease.refresh-lock.js';
 import { TokenEndpointClient } from './token-endpoint.client.js';
 import type { TokenSet } from './token-set.js';
@@ -25,6 +26,8 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 const WAIT_MS = 60_000;
 /** How long a waiter sleeps before it looks at the lock again without being told of a change. */
 const RECHECK_MS = { notified: 1_000, polling: 150 };
+/** During a backoff an access token is served until this long before it expires, so it does not expire in use. */
+const EXPIRY_MARGIN_MS = 30_000;
 
 /**
  * Gives every caller a valid access token for a client: from memory while it is
@@ -32,8 +35,9 @@ const RECHECK_MS = { notified: 1_000, polling: 150 };
  * flight, joined before any I/O) and once across processes (on PostgreSQL an
  * advisory lock that dies with its holder, and waiters woken by NOTIFY when it
  * saves; elsewhere a lease on the client row). Keeps a rotated refresh token (in
- * memory, saved again with backoff, when the database refuses it), and marks the
- * client for re-validation when the provider refuses the grant.
+ * memory, saved again with backoff, when the database refuses it), backs off per
+ * client when the provider is unavailable (serving the current token while it has
+ * not expired), and marks the client for re-validation when the provider refuses the grant.
  */
 @Injectable()
 export class TokenService {
@@ -51,6 +55,7 @@ export class TokenService {
     private readonly feed: ClientChangeFeed,
     private readonly clock: DatabaseClock,
     private readonly unsaved: UnsavedTokenStore,
+    private readonly backoff: RefreshBackoff,
     dataSource: DataSource,
   ) {
     this.lock = dataSource.options.type === 'postgres' ? new AdvisoryRefreshLock(dataSource) : new RowLeaseRefreshLock(dataSource, clock, (id) => this.feed.announce(id));
@@ -61,7 +66,9 @@ export class TokenService {
    * server refused: it is refreshed unless another caller already replaced it
    * (so callers that saw the same rejection share one refresh). `forceRefresh`
    * refreshes regardless. Throws `OAuthMailError` (CLIENT_DISABLED,
-   * CLIENT_NOT_VALIDATED, TOKEN_REVOKED, CLIENT_MISCONFIGURED, PROVIDER_UNAVAILABLE, …).
+   * CLIENT_NOT_VALIDATED, TOKEN_REVOKED, CLIENT_MISCONFIGURED, PROVIDER_UNAVAILABLE, …);
+   * while the client's refreshes back off, PROVIDER_UNAVAILABLE comes at once, with
+   * `retryAfter`, unless the current token is still unexpired (and not refused): it is served.
    */
   async getAccessToken(clientId: string, { forceRefresh = false, rejected }: { forceRefresh?: boolean; rejected?: string } = {}): Promise<string> {
     if (!forceRefresh) {
@@ -84,12 +91,26 @@ export class TokenService {
     const tokens = this.tokensOf(client);
     const refuse = forceRefresh || (rejected !== undefined && tokens.accessToken === rejected);
     if (!refuse && this.isFresh(tokens)) return this.remember(clientId, tokens, generation);
+    const waiting = this.backoff.waiting(clientId);
+    if (waiting) return this.waitOut(clientId, refuse ? null : tokens, waiting, generation);
     return this.refreshUnderLock(clientId, refuse ? tokens.accessToken : null);
   }
 
-  private remember(clientId: string, tokens: TokenSet, generation: number): string {
-    if (this.feed.live) this.cache.put(clientId, tokens.accessToken, freshUntil(tokens), generation);
+  private remember(clientId: string, tokens: TokenSet, generation: number, until = freshUntil(tokens)): string {
+    if (this.feed.live) this.cache.put(clientId, tokens.accessToken, until, generation);
     return tokens.accessToken;
+  }
+
+  /**
+   * While the client's refreshes back off: `current`, the token a caller may still use, as long as
+   * it has not expired (it has only left its freshness margin); else the wait, as an error.
+   */
+  private waitOut(clientId: string, current: TokenSet | null, { until, cause }: Waiting, generation: number): string {
+    const now = this.clock.now();
+    const usableUntil = (current?.expiresAt ?? 0) - EXPIRY_MARGIN_MS;
+    if (current && usableUntil > now) return this.remember(clientId, current, generation, Math.min(until, usableUntil));
+    const retryAfter = new Date(Date.now() + (until - now));
+    throw new OAuthMailError('PROVIDER_UNAVAILABLE', `${cause.message} No new token is asked for before ${retryAfter.toISOString()}.`, true, { cause, retryAfter });
   }
 
   /** Stores the tokens of a completed validation. */
@@ -110,6 +131,7 @@ export class TokenService {
         refreshLeaseUntil: null,
       },
     );
+    this.backoff.clear(client.id);
     await this.feed.announce(client.id);
     this.events$.next({ type: 'validated', clientId: client.id, identity });
   }
@@ -174,12 +196,15 @@ export class TokenService {
     let turn: Locked<{ tokens: TokenSet; saved: boolean }>;
     // Set once the provider has answered: from then on the new set must not be lost, saved or not.
     const issued: { tokens?: TokenSet; replaces?: string | null } = {};
+    // The set read under the lock: served while the provider is unavailable, if it has not expired.
+    let current: TokenSet | null = null;
     try {
       turn = await this.lock.run(clientId, async (manager) => {
         // Read again under the lock: another process may have refreshed meanwhile.
         const client = await this.usable(clientId, manager.getRepository(OAuthClient));
         const tokens = this.tokensOf(client);
         if (this.renewed(tokens, rejected)) return { tokens, saved: false };
+        current = tokens.accessToken === rejected ? null : tokens;
         issued.replaces = client.accessTokenEncrypted;
         issued.tokens = await this.refresh(client, tokens);
         await manager.update(OAuthClient, { id: client.id }, this.unsaved.columns(client.id, issued.tokens));
@@ -188,8 +213,13 @@ export class TokenService {
     } catch (error) {
       if (issued.tokens) {
         // The save (or its commit) failed after the provider rotated the grant: the new set is the only one that works.
+        this.backoff.clear(clientId);
         this.unsaved.keep(clientId, issued.tokens, issued.replaces ?? null, error);
         return this.remember(clientId, issued.tokens, generation);
+      }
+      if (error instanceof OAuthMailError && error.code === 'PROVIDER_UNAVAILABLE') {
+        const waiting = this.backoff.failed(clientId, error, error instanceof OAuthTokenError ? error.retryAfterMs : null);
+        return this.waitOut(clientId, current, waiting, generation);
       }
       if (error instanceof OAuthMailError && (error.code === 'TOKEN_REVOKED' || error.code === 'CLIENT_MISCONFIGURED')) {
         await this.markNeedsRevalidation(clientId, error);
@@ -198,6 +228,7 @@ export class TokenService {
     }
     if (turn.locked) {
       if (!turn.value.saved) return this.remember(clientId, turn.value.tokens, generation);
+      this.backoff.clear(clientId);
       this.unsaved.drop(clientId);
       await this.feed.announce(clientId);
       this.events$.next({ type: 'refreshed', clientId });

@@ -8,7 +8,16 @@ export type CheckStage = 'config' | 'token' | 'connect' | 'tls' | 'auth' | 'open
 /** What a Check found. Expected failures are values, with a message an admin can act on. */
 export type CheckOutcome =
   | { ok: true; protocol: MailProtocol; message: string }
-  | { ok: false; protocol: MailProtocol; stage: CheckStage; code: ErrorCode; message: string; retryable: boolean };
+  | {
+    ok: false;
+    protocol: MailProtocol;
+    stage: CheckStage;
+    code: ErrorCode;
+    message: string;
+    retryable: boolean;
+    /** When a retry can succeed, if known: the OAuth provider asked to wait, or its refreshes are backing off. A host polling the mailbox waits until then. */
+    retryAfter?: Date;
+  };
 
 /** The outcome of a mailbox Check, and when it finished: the mailbox's `lastCheckAt`, `lastCheckStatus` and `lastCheckMessage` hold exactly this. */
 export type CheckResult = CheckOutcome & { checkedAt: Date };
