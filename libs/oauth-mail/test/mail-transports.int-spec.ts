@@ -25,6 +25,7 @@ import {
 } from '@app/oauth-mail';
 import { classifySmtpError } from '@app/oauth-mail/transports/smtp/smtp.transport.js';
 import { DovecotPeer, freePort } from '../../../test/support/dovecot-peer.js';
+import { StarttlsAttackProxy, type StarttlsAttack } from '../../../test/support/starttls-attack.proxy.js';
 import { createTestDatabase, libraryDataSourceOptions, type TestDatabase } from '../../../test/support/test-database.js';
 
 const KEY = 'tr:' + Buffer.alloc(32, 31).toString('base64');
@@ -351,5 +352,55 @@ describe('Mail transports', () => {
       const row = await app.get(DataSource).getRepository(OAuthClient).findOneByOrFail({ id: client });
       expect(row.validationStatus).toBe('valid');
     });
+  });
+
+  describe('F12 STARTTLS attacks, through a man in the middle in front of Dovecot', () => {
+    const PASSWORD = 'CANARY-F12-password';
+    let dovecot: DovecotPeer;
+    let app: INestApplicationContext;
+    let token: string;
+    let client: string;
+
+    beforeAll(async () => {
+      const { publicKey, privateKey } = await generateKeyPair('RS256');
+      const key = { kid: 'f12-key', alg: 'RS256', publicKeyPem: await exportSPKI(publicKey) };
+      dovecot = await DovecotPeer.start({ issuer: 'http://127.0.0.1:9', relayPort: 9, users: { [USER]: PASSWORD }, jwtValidationKey: key });
+      token = await new SignJWT({ email: USER, scope: 'mail' }).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).setSubject(USER).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+      app = await boot({ mailTrustedCa: [dovecot.certificate] });
+      client = await clientWithToken(app, token);
+    });
+    afterAll(() => dovecot?.stop());
+
+    /** Whether `wire` carries `secret`, as is or inside any base64 word (AUTH PLAIN, XOAUTH2, OAUTHBEARER). */
+    const carries = (wire: string, secret: string) =>
+      wire.includes(secret) || wire.split(/[\s"]+/).some((word) => /^[A-Za-z0-9+/=]{8,}$/.test(word) && Buffer.from(word, 'base64').toString('latin1').includes(secret));
+
+    it.each((['strip', 'inject'] as const).flatMap((attack) => (['imap', 'pop3', 'smtp'] as const).flatMap((protocol) => (['password', 'token'] as const).map((credential) => [attack, protocol, credential] as const))))(
+      'F12 %s: %s with a %s sends no credential in clear, and aborts unless only TLS carried the session',
+      async (attack: StarttlsAttack, protocol, credential) => {
+        const port = { imap: dovecot.ports.imap, pop3: dovecot.ports.pop3, smtp: dovecot.ports.submission }[protocol];
+        const proxy = await StarttlsAttackProxy.start(protocol, port, attack);
+        try {
+          const id = await mailbox(app, {
+            direction: protocol === 'smtp' ? 'outgoing' : 'incoming', protocol, encryption: 'starttls', port: proxy.port,
+            ...(credential === 'password' ? { password: PASSWORD } : { oauthClientId: client }),
+          });
+          const result = await app.get(MailboxService).check(id);
+          if (attack === 'inject' && protocol === 'smtp') {
+            // nodemailer discards what came before the handshake (RFC 3207 §6) and logs in over TLS with the real server.
+            expect(result).toMatchObject({ ok: true });
+          } else {
+            expect(result).toMatchObject({ ok: false, stage: 'tls', ...(attack === 'strip' && { code: 'MAIL_STARTTLS_UNAVAILABLE' }) });
+          }
+          // The client spoke: the attack was met, not a dead port.
+          expect(proxy.wire).toMatch(/\r\n/);
+          expect(carries(proxy.wire, credential === 'password' ? PASSWORD : token)).toBe(false);
+          // Nor did any login command: not even the user name went out in clear.
+          expect(proxy.wire).not.toMatch(/AUTHENTICATE|AUTH (PLAIN|LOGIN|XOAUTH2|OAUTHBEARER)|\bLOGIN \S|^USER |^PASS /im);
+        } finally {
+          await proxy.stop();
+        }
+      },
+    );
   });
 });

@@ -7,9 +7,10 @@ import { DatabaseClock } from './database.clock.js';
 
 const DEFAULT_POLICY: BackoffPolicy = { baseMs: 1_000, maxMs: 600_000 };
 
-/** A client's wait: its end (epoch ms, the database's clock), and the failure that started it. */
+/** A client's wait: its end (epoch ms on the database's clock, and as this process's time for callers), and the failure that started it. */
 export interface Waiting {
   readonly until: number;
+  readonly retryAfter: Date;
   readonly cause: OAuthMailError;
 }
 
@@ -45,7 +46,7 @@ export class RefreshBackoff {
   failed(clientId: string, cause: OAuthMailError, askedMs: number | null): Waiting {
     const attempt = (this.failures.get(clientId)?.attempt ?? -1) + 1;
     const wait = Math.max(backoffDelay(attempt, this.policy), Math.min(askedMs ?? 0, this.policy.maxMs));
-    const failure = { attempt, until: this.clock.now() + wait, cause };
+    const failure = { attempt, until: this.clock.now() + wait, retryAfter: new Date(Date.now() + wait), cause };
     this.failures.set(clientId, failure);
     return failure;
   }

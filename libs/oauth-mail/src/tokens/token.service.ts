@@ -105,11 +105,9 @@ export class TokenService {
    * While the client's refreshes back off: `current`, the token a caller may still use, as long as
    * it has not expired (it has only left its freshness margin); else the wait, as an error.
    */
-  private waitOut(clientId: string, current: TokenSet | null, { until, cause }: Waiting, generation: number): string {
-    const now = this.clock.now();
+  private waitOut(clientId: string, current: TokenSet | null, { until, retryAfter, cause }: Waiting, generation: number): string {
     const usableUntil = (current?.expiresAt ?? 0) - EXPIRY_MARGIN_MS;
-    if (current && usableUntil > now) return this.remember(clientId, current, generation, Math.min(until, usableUntil));
-    const retryAfter = new Date(Date.now() + (until - now));
+    if (current && usableUntil > this.clock.now()) return this.remember(clientId, current, generation, Math.min(until, usableUntil));
     throw new OAuthMailError('PROVIDER_UNAVAILABLE', `${cause.message} No new token is asked for before ${retryAfter.toISOString()}.`, true, { cause, retryAfter });
   }
 
